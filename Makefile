@@ -1,0 +1,34 @@
+# The two commands of the README: `make demo` (repair seeds/ into reports/) and
+# `make test` (lint, type-check, tests). Each creates .venv when it is missing.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: demo test lint bench clean-venv
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	mkdir -p reports/fixed
+	$(BIN)/retrans check seeds/ --format json > reports/findings.json || test $$? -eq 1
+	$(BIN)/retrans check seeds/ || test $$? -eq 1
+	$(BIN)/retrans fix seeds/ --output-dir reports/fixed || test $$? -eq 1
+	@echo "Repaired copies: reports/fixed/  Findings: reports/findings.json"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,83 @@
+"""What a rule sees of one document: the text, its words, and lazily its parse.
+
+Computed once per check and shared by every rule, so each rule does not tokenise
+or parse the text again.
+"""
+
+from __future__ import annotations
+
+import bisect
+from functools import cached_property
+from typing import Any
+
+import regex
+
+from .lexicon import Lexicon
+from .nlp import parse
+
+WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
+
+
+class TextContext:
+    """One document under check."""
+
+    def __init__(self, text: str, lexicon: Lexicon) -> None:
+        self.text = text
+        self.lexicon = lexicon
+
+    @cached_property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @cached_property
+    def words(self) -> list[tuple[int, int, str]]:
+        """(start, end, lowercased word) for every word."""
+        return [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(self.text)]
+
+    @cached_property
+    def _word_starts(self) -> list[int]:
+        return [w[0] for w in self.words]
+
+    @cached_property
+    def word_set(self) -> frozenset[str]:
+        return frozenset(w[2] for w in self.words)
+
+    @cached_property
+    def doc(self) -> Any:
+        """The spaCy parse of the whole text (loaded on first use)."""
+        return parse(self.text)
+
+    def paragraph_bounds(self, offset: int) -> tuple[int, int]:
+        """The line (a paragraph, in this kind of text) around `offset`."""
+        start = self.text.rfind("\n", 0, offset) + 1
+        end = self.text.find("\n", offset)
+        return start, len(self.text) if end < 0 else end
+
+    def words_around(self, start: int, end: int, window: int) -> tuple[list[str], list[str]]:
+        """Up to `window` words before `start` and after `end`, within the paragraph."""
+        p_start, p_end = self.paragraph_bounds(start)
+        i = bisect.bisect_left(self._word_starts, start)
+        j = bisect.bisect_left(self._word_starts, end)
+        before = [w[2] for w in self.words[max(0, i - window) : i] if w[0] >= p_start]
+        after = [w[2] for w in self.words[j : j + window] if w[1] <= p_end]
+        return before, after
+
+    def has_term(self, term: str, within: str | None = None) -> bool:
+        """Whether a (multi-word) term occurs as whole words, case-insensitively."""
+        hay = self.lower if within is None else within
+        t = term.lower()
+        if " " not in t and within is None:
+            return t in self.word_set or _contains_phrase(hay, t)
+        return _contains_phrase(hay, t)
+
+
+def _contains_phrase(hay: str, term: str) -> bool:
+    pos = hay.find(term)
+    while pos >= 0:
+        before = hay[pos - 1] if pos > 0 else " "
+        after_i = pos + len(term)
+        after = hay[after_i] if after_i < len(hay) else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            return True
+        pos = hay.find(term, pos + 1)
+    return False

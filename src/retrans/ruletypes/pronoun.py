@@ -1,0 +1,107 @@
+"""`pronoun`: he/she/his/her/him used for a country, province, port or company.
+
+French *sa*, *son*, *lui* carry grammatical gender, so translation turns "sa
+relation" (Canada's) into "her relationship". The rule finds the subject that
+governs each pronoun in spaCy's dependency parse and flags the pronoun when that
+subject is a place or organisation, with no person mentioned in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..context import TextContext
+from ..finding import Finding
+from ..yamlio import LineDict
+from .base import Param, Rule, as_list, match_case, register
+
+_REPLACE = {("her", "poss"): "its", ("his", "poss"): "its", ("her", "obj"): "it", ("him", "obj"): "it"}
+_SUBJ = {"nsubj", "nsubjpass"}
+_PERSONAL = {"i", "you", "he", "she", "we", "they", "it", "who", "one"}
+_RELATIVE = {"which", "that", "what"}
+
+
+@register
+class PronounRule(Rule):
+    """Parameters: `places` (gazetteer sets of non-person names) and `nouns`
+    (common nouns such as port or company that can never be "she")."""
+
+    type_name = "pronoun"
+    uses_nlp = True
+    PARAMS = {"places": Param("strlist", required=True), "nouns": Param("strlist", default=[])}
+
+    def setup(self, raw: LineDict) -> None:
+        names = self.lexicon.terms([f"{{{{{s}}}}}" for s in as_list(self.params["places"])], self.where)
+        self.places = {n.lower() for n in names}
+        self.nouns = {n.lower() for n in as_list(self.params["nouns"])}
+        self.people = {p.name.lower() for p in self.lexicon.people} | {
+            p.surname.lower() for p in self.lexicon.people
+        }
+
+    def check(self, ctx: TextContext) -> Iterator[Finding]:
+        doc = ctx.doc
+        people = set(self.people)
+        for ent in doc.ents:
+            if ent.label_ == "PERSON" and len(ent) > 1:
+                people.add(ent.text.lower())
+                people.add(ent[-1].text.lower())
+        for tok in doc:
+            low = tok.lower_
+            if low not in ("her", "his", "him"):
+                continue
+            role = "poss" if tok.dep_ == "poss" or (low == "his") else "obj"
+            repl = _REPLACE.get((low, role))
+            if repl is None:
+                continue
+            subj = self._governing_subject(tok)
+            if subj is None:
+                continue
+            name = self._name(subj)
+            if not self._is_nonperson(subj, name, people):
+                continue
+            if self._person_between(doc, subj, tok, people):
+                continue
+            yield self.finding(
+                tok.idx,
+                tok.idx + len(tok.text),
+                [match_case(tok.text, repl)],
+                message=self.spec.message.replace("{antecedent}", name),
+            )
+
+    @staticmethod
+    def _governing_subject(tok: Any) -> Any:
+        """The nearest clause subject above the pronoun, skipping relative pronouns."""
+        for anc in tok.ancestors:
+            subs = [c for c in anc.children if c.dep_ in _SUBJ and c.i != tok.i]
+            if not subs:
+                continue
+            s = subs[0]
+            low = s.lower_
+            if low in _RELATIVE:
+                continue
+            if low in _PERSONAL or s.pos_ == "PRON":
+                return None
+            return s
+        return None
+
+    @staticmethod
+    def _name(tok: Any) -> str:
+        parts = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [tok]
+        return " ".join(p.text for p in parts)
+
+    def _is_nonperson(self, subj: Any, name: str, people: set[str]) -> bool:
+        low = name.lower()
+        if low in people or subj.lower_ in people or subj.ent_type_ == "PERSON":
+            return False
+        if low in self.places or subj.lower_ in self.places:
+            return True
+        return subj.pos_ == "NOUN" and subj.lower_ in self.nouns
+
+    @staticmethod
+    def _person_between(doc: Any, subj: Any, tok: Any, people: set[str]) -> bool:
+        lo, hi = sorted((subj.i, tok.i))
+        for t in doc[lo + 1 : hi]:
+            if t.ent_type_ == "PERSON" or t.lower_ in people:
+                return True
+        return False

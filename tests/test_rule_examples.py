@@ -1,0 +1,75 @@
+"""Every rule's own examples, one pytest id each (LanguageTool and sqlfluff do this).
+
+- a bad example gives exactly one finding, at the marked span;
+- its `fixed` text is what the rule's first suggestion produces (to a fixed point);
+- a good example gives no finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from retrans.context import TextContext
+from retrans.engine import run_rules
+from retrans.fixing import fix_text_loop
+from retrans.loader import load_rules
+from retrans.ruletypes import Rule
+from retrans.ruletypes.base import BadExample
+
+from .conftest import RULES
+
+_RULESET = load_rules([RULES])
+
+
+def _bad() -> Iterator[object]:
+    for r in _RULESET.rules:
+        for i, ex in enumerate(r.spec.examples.bad):
+            yield pytest.param(r, ex, id=f"{r.spec.code}-{r.spec.name}-bad{i}")
+
+
+def _good() -> Iterator[object]:
+    for r in _RULESET.rules:
+        for i, ex in enumerate(r.spec.examples.good):
+            yield pytest.param(r, ex, id=f"{r.spec.code}-{r.spec.name}-good{i}")
+
+
+def _check(rule: Rule, text: str) -> list:  # type: ignore[type-arg]
+    return run_rules([rule], TextContext(text, _RULESET.lexicon))
+
+
+@pytest.mark.parametrize(("rule", "example"), list(_bad()))
+def test_bad_example_is_flagged_at_the_marker(rule: Rule, example: BadExample) -> None:
+    findings = _check(rule, example.text)
+    spans = [(f.start, f.end) for f in findings]
+    assert spans == [example.span], f"{rule.spec.path}:{example.line}: got {spans}, want {[example.span]}"
+    assert findings[0].rule == rule.spec.code
+
+
+@pytest.mark.parametrize(("rule", "example"), [p for p in _bad() if p.values[1].fixed is not None])  # type: ignore[attr-defined]
+def test_bad_example_is_fixed(rule: Rule, example: BadExample) -> None:
+    result = fix_text_loop(example.text, lambda t: [
+        f.__class__(**{**f.__dict__, "fix": f.fix.SAFE}) for f in _check(rule, t)
+    ], min_confidence=0.0)
+    assert result.text == example.fixed, f"{rule.spec.path}:{example.line}"
+
+
+@pytest.mark.parametrize(("rule", "text"), list(_good()))
+def test_good_example_is_not_flagged(rule: Rule, text: str) -> None:
+    findings = _check(rule, text)
+    assert findings == [], f"{rule.spec.path}:{rule.spec.line}: fired on {[text[f.start:f.end] for f in findings]}"
+
+
+def test_every_rule_has_examples_and_unique_codes() -> None:
+    codes = [r.spec.code for r in _RULESET.rules]
+    assert len(codes) == len(set(codes))
+    for r in _RULESET.rules:
+        assert r.spec.examples.bad and r.spec.examples.good, r.spec.code
+
+
+def test_every_rule_type_is_used_and_exemplified() -> None:
+    from retrans.ruletypes import REGISTRY
+
+    used = {r.spec.type for r in _RULESET.rules}
+    assert used == set(REGISTRY), f"types without rule instances: {set(REGISTRY) - used}"
