@@ -52,7 +52,7 @@ def test_bad_example_is_fixed(rule: Rule, example: BadExample) -> None:
     result = fix_text_loop(example.text, lambda t: [
         f.__class__(**{**f.__dict__, "fix": f.fix.SAFE}) for f in _check(rule, t)
     ], min_confidence=0.0)
-    assert result.text == example.fixed, f"{rule.spec.path}:{example.line}"
+    assert result.text == example.fixed, f"{rule.spec.path}:{example.line}: got {result.text!r}"
 
 
 @pytest.mark.parametrize(("rule", "text"), list(_good()))

@@ -41,10 +41,35 @@ def base_form(word: str) -> str:
     return w
 
 
+_NOMINAL = (
+    ("ification", ("ify",)),
+    ("ization", ("ize",)),
+    ("isation", ("ise", "ize")),
+    ("ation", ("ate", "", "e")),
+    ("tion", ("te", "t")),
+    ("sion", ("d", "de", "se")),
+    ("ment", ("",)),
+)
+
+
+@lru_cache(maxsize=4096)
+def verb_of_noun(word: str) -> str:
+    """'elevation' -> 'elevate', 'expansion' -> 'expand', 'improvement' -> 'improve'."""
+    w = word.lower()
+    for suffix, endings in _NOMINAL:
+        if w.endswith(suffix) and len(w) > len(suffix) + 2:
+            stem = w[: -len(suffix)]
+            return _best([stem + e for e in endings], w)
+    return w
+
+
 @lru_cache(maxsize=4096)
 def gerund(word: str) -> str:
-    """'develop' -> 'developing', 'make' -> 'making', 'run' -> 'running'."""
-    w = base_form(word) if word.lower().endswith("ing") else word.lower()
+    """'develop' -> 'developing', 'make' -> 'making', 'elevation' -> 'elevating'."""
+    low = word.lower()
+    if low.endswith("ing"):
+        return low
+    w = verb_of_noun(low)
     cands = [w + "ing"]
     if w.endswith("e") and not w.endswith("ee"):
         cands.insert(0, w[:-1] + "ing")

@@ -52,9 +52,15 @@ def check_template(template: str, pattern: regex.Pattern[str], rule: Rule) -> No
             raise rule.error(f"template {template!r} refers to unknown group {ref!r}")
 
 
-def _tidy(text: str) -> str:
-    """Collapse doubled spaces a template can leave where an optional group was empty."""
-    return regex.sub(r"(?<=\S) {2,}(?=\S)", " ", text)
+def _tidy(text: str, original: str) -> str:
+    """Remove the spaces a template leaves where an optional group was empty:
+    doubled inside, or at an edge where the matched text had none."""
+    out = regex.sub(r"(?<=\S) {2,}(?=\S)", " ", text)
+    if not original[:1].isspace():
+        out = out.lstrip(" ")
+    if not original[-1:].isspace():
+        out = out.rstrip(" ")
+    return out
 
 
 @register
@@ -91,7 +97,7 @@ class PatternRule(Rule):
             for m in rx.finditer(ctx.text):
                 if m.end() == m.start() or not self.when.holds(ctx, m.start(), m.end()):
                     continue
-                subs = [_tidy(expand_template(m, t)) for t in self.templates]
+                subs = [_tidy(expand_template(m, t), m.group()) for t in self.templates]
                 if self.params["keep_case"]:
                     subs = [match_case(m.group(), s) for s in subs]
                 yield self.finding(m.start(), m.end(), subs)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..context import TextContext
-from ..finding import Finding
+from ..finding import Finding, FixPolicy
 from ..yamlio import LineDict
 from .base import Param, Rule, as_list, match_case, register
 
@@ -38,6 +38,8 @@ class PronounRule(Rule):
         self.people = {p.name.lower() for p in self.lexicon.people} | {
             p.surname.lower() for p in self.lexicon.people
         }
+        self.genders = {p.name.lower(): p.gender for p in self.lexicon.people}
+        self.genders.update({p.surname.lower(): p.gender for p in self.lexicon.people})
 
     def check(self, ctx: TextContext) -> Iterator[Finding]:
         doc = ctx.doc
@@ -62,12 +64,32 @@ class PronounRule(Rule):
                 continue
             if self._person_between(doc, subj, tok, people):
                 continue
-            yield self.finding(
-                tok.idx,
-                tok.idx + len(tok.text),
-                [match_case(tok.text, repl)],
-                message=self.spec.message.replace("{antecedent}", name),
-            )
+            message = self.spec.message.replace("{antecedent}", name)
+            owner = self._person_above(subj, low, people)
+            if owner:
+                # "Smith said Alberta would defend her position": her may be Smith's.
+                yield self.finding(
+                    tok.idx, tok.idx + len(tok.text), [match_case(tok.text, repl)],
+                    message=f"{message} (or to {owner}: check)", fix=FixPolicy.SUGGEST,
+                    confidence=0.5,
+                )
+                continue
+            yield self.finding(tok.idx, tok.idx + len(tok.text), [match_case(tok.text, repl)], message=message)
+
+    def _person_above(self, subj: Any, pronoun: str, people: set[str]) -> str:
+        """A person of compatible gender who is the subject of a clause above
+        `subj`'s clause, the other possible owner of the pronoun."""
+        want = "f" if pronoun == "her" else "m"
+        for anc in subj.head.ancestors:
+            for c in anc.children:
+                if c.dep_ not in _SUBJ:
+                    continue
+                name = self._name(c)
+                if c.ent_type_ == "PERSON" or name.lower() in people or c.lower_ in people:
+                    gender = self.genders.get(name.lower()) or self.genders.get(c.lower_, "")
+                    if gender in ("", want):
+                        return name
+        return ""
 
     @staticmethod
     def _governing_subject(tok: Any) -> Any:
