@@ -83,7 +83,20 @@ def possessive(name: str) -> str:
     return name + ("’" if name.endswith("s") else "’s")
 
 
+_IRREGULAR_PAST = {
+    "thrown": "threw", "taken": "took", "given": "gave", "written": "wrote", "driven": "drove",
+    "broken": "broke", "chosen": "chose", "spoken": "spoke", "stolen": "stole", "forgotten": "forgot",
+    "begun": "began", "drawn": "drew", "shown": "showed", "eaten": "ate", "fallen": "fell",
+}
+
+
+def past_of_participle(word: str) -> str:
+    """'thrown' -> 'threw': the simple past of an irregular past participle."""
+    return _IRREGULAR_PAST.get(word.lower(), word)
+
+
 FUNCTIONS = {
+    "past": past_of_participle,
     "base": base_form,
     "ing": gerund,
     "poss": possessive,
