@@ -49,16 +49,20 @@ def test_bad_example_is_flagged_at_the_marker(rule: Rule, example: BadExample) -
 
 @pytest.mark.parametrize(("rule", "example"), [p for p in _bad() if p.values[1].fixed is not None])  # type: ignore[attr-defined]
 def test_bad_example_is_fixed(rule: Rule, example: BadExample) -> None:
-    result = fix_text_loop(example.text, lambda t: [
-        f.__class__(**{**f.__dict__, "fix": f.fix.SAFE}) for f in _check(rule, t)
-    ], min_confidence=0.0)
+    result = fix_text_loop(
+        example.text,
+        lambda t: [f.__class__(**{**f.__dict__, "fix": f.fix.SAFE}) for f in _check(rule, t)],
+        min_confidence=0.0,
+    )
     assert result.text == example.fixed, f"{rule.spec.path}:{example.line}: got {result.text!r}"
 
 
 @pytest.mark.parametrize(("rule", "text"), list(_good()))
 def test_good_example_is_not_flagged(rule: Rule, text: str) -> None:
     findings = _check(rule, text)
-    assert findings == [], f"{rule.spec.path}:{rule.spec.line}: fired on {[text[f.start:f.end] for f in findings]}"
+    assert findings == [], (
+        f"{rule.spec.path}:{rule.spec.line}: fired on {[text[f.start : f.end] for f in findings]}"
+    )
 
 
 def test_every_rule_has_examples_and_unique_codes() -> None:

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .api import Options, check_text, fix_text  # noqa: E402
-from .finding import Finding, FixPolicy, Severity  # noqa: E402
-from .fixing import FixResult  # noqa: E402
+from .api import Options, check_text, fix_text
+from .finding import Finding, FixPolicy, Severity
+from .fixing import FixResult
 
-__all__ = ["Finding", "FixPolicy", "FixResult", "Options", "Severity", "__version__", "check_text", "fix_text"]
+__all__ = [
+    "Finding",
+    "FixPolicy",
+    "FixResult",
+    "Options",
+    "Severity",
+    "__version__",
+    "check_text",
+    "fix_text",
+]

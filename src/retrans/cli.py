@@ -36,10 +36,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("paths", nargs="+", type=Path, help="files, or folders searched for *.txt")
-        sp.add_argument("--rules", action="append", type=Path, metavar="DIR",
-                        help="rule folder to use instead of the built-in rules (repeatable)")
-        sp.add_argument("--enable", action="append", metavar="CODE",
-                        help="run only these rules (codes, names or groups; comma-separated)")
+        sp.add_argument(
+            "--rules",
+            action="append",
+            type=Path,
+            metavar="DIR",
+            help="rule folder to use instead of the built-in rules (repeatable)",
+        )
+        sp.add_argument(
+            "--enable",
+            action="append",
+            metavar="CODE",
+            help="run only these rules (codes, names or groups; comma-separated)",
+        )
         sp.add_argument("--disable", action="append", metavar="CODE", help="skip these rules")
 
     c = sub.add_parser("check", help="report findings")
@@ -51,8 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     common(f)
     f.add_argument("--output-dir", type=Path, help="write repaired copies here; inputs are not touched")
     f.add_argument("--diff", action="store_true", help="print a unified diff and write nothing")
-    f.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE,
-                   help=f"apply only fixes at least this confident (default {DEFAULT_MIN_CONFIDENCE})")
+    f.add_argument(
+        "--min-confidence",
+        type=float,
+        default=DEFAULT_MIN_CONFIDENCE,
+        help=f"apply only fixes at least this confident (default {DEFAULT_MIN_CONFIDENCE})",
+    )
 
     r = sub.add_parser("rules", help="list the rules")
     r.add_argument("--rules", action="append", type=Path, metavar="DIR")
@@ -127,7 +140,9 @@ def cmd_fix(args: argparse.Namespace, checker: Checker, err: Console) -> int:
         before = doc.text  # type: ignore[attr-defined]
         result = fix_text_loop(before, checker.check, args.min_confidence)
         if not result.converged:
-            err.print(f"retrans: warning: {path}: fixes did not settle after {result.passes} passes", markup=False)
+            err.print(
+                f"retrans: warning: {path}: fixes did not settle after {result.passes} passes", markup=False
+            )
         if args.diff:
             if result.changed:
                 out.print(unified_diff(str(path), before, result.text), end="", markup=False)

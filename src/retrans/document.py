@@ -9,6 +9,7 @@ renamed over the target, so a crash mid-write leaves the original intact.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import os
 import stat
 import tempfile
@@ -69,10 +70,8 @@ def read_document(path: Path) -> Document:
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` with `data` atomically, keeping the file's mode."""
     mode: int | None = None
-    try:
+    with contextlib.suppress(FileNotFoundError):
         mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        pass
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -84,10 +83,8 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-
 from .context import TextContext
 from .finding import Finding, FixPolicy, Severity
 from .loader import RuleSet
@@ -53,7 +52,7 @@ def run_rules(rules: Iterable[Rule], ctx: TextContext) -> list[Finding]:
             findings.extend(rule.check(ctx))
         except TimeoutError:
             findings.append(_internal(rule, f"rule {rule.spec.code} timed out (pattern too slow); skipped"))
-        except Exception as exc:  # noqa: BLE001 - one bad rule must not stop the run
+        except Exception as exc:
             findings.append(_internal(rule, f"unexpected exception in rule {rule.spec.code}: {exc!r}"))
     return findings
 
@@ -84,5 +83,3 @@ class Pipeline(Checker):
         for c in self.checkers:
             out.extend(c.check(text))
         return dedupe(out)
-
-

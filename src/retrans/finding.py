@@ -8,10 +8,10 @@ document text (BOM removed), never bytes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How bad an artifact is; ordered so `--fail-on` can compare levels."""
 
     INFO = "info"
@@ -23,7 +23,7 @@ class Severity(str, Enum):
         return {"info": 0, "warning": 1, "error": 2}[self.value]
 
 
-class FixPolicy(str, Enum):
+class FixPolicy(StrEnum):
     """`safe`: `fix` may apply the first suggestion unattended; `suggest`: shown only."""
 
     SAFE = "safe"
@@ -59,9 +59,7 @@ class Finding:
 
     def is_fixable(self, min_confidence: float) -> bool:
         """Whether `fix` may apply this finding on its own."""
-        return (
-            self.fix is FixPolicy.SAFE and bool(self.suggestions) and self.confidence >= min_confidence
-        )
+        return self.fix is FixPolicy.SAFE and bool(self.suggestions) and self.confidence >= min_confidence
 
     def shifted(self, offset: int) -> Finding:
         """The same finding moved by `offset` code points (for checking a slice)."""

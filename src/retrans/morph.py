@@ -8,6 +8,7 @@ the regular spelling rules and the one that is a frequent English word wins
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from wordfreq import zipf_frequency
@@ -84,9 +85,21 @@ def possessive(name: str) -> str:
 
 
 _IRREGULAR_PAST = {
-    "thrown": "threw", "taken": "took", "given": "gave", "written": "wrote", "driven": "drove",
-    "broken": "broke", "chosen": "chose", "spoken": "spoke", "stolen": "stole", "forgotten": "forgot",
-    "begun": "began", "drawn": "drew", "shown": "showed", "eaten": "ate", "fallen": "fell",
+    "thrown": "threw",
+    "taken": "took",
+    "given": "gave",
+    "written": "wrote",
+    "driven": "drove",
+    "broken": "broke",
+    "chosen": "chose",
+    "spoken": "spoke",
+    "stolen": "stole",
+    "forgotten": "forgot",
+    "begun": "began",
+    "drawn": "drew",
+    "shown": "showed",
+    "eaten": "ate",
+    "fallen": "fell",
 }
 
 
@@ -95,7 +108,7 @@ def past_of_participle(word: str) -> str:
     return _IRREGULAR_PAST.get(word.lower(), word)
 
 
-FUNCTIONS = {
+FUNCTIONS: dict[str, Callable[[str], str]] = {
     "past": past_of_participle,
     "base": base_form,
     "ing": gerund,

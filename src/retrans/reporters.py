@@ -79,7 +79,9 @@ def render_human(reports: Sequence[FileReport], console: Console) -> None:
                 t.append(f" [{shown}]", style="green")
             console.print(t, soft_wrap=True, highlight=False)
     files_with = sum(1 for r in reports if r.findings)
-    summary = ", ".join(f"{counts[k]} {k}" for k in ("error", "warning", "info") if counts[k]) or "no findings"
+    summary = (
+        ", ".join(f"{counts[k]} {k}" for k in ("error", "warning", "info") if counts[k]) or "no findings"
+    )
     console.print(f"{len(reports)} file(s) checked, {files_with} with findings: {summary}", highlight=False)
 
 

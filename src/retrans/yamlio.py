@@ -18,7 +18,8 @@ class LineDict(dict[str, Any]):
     key_lines: dict[str, int]
 
     def key_line(self, key: str) -> int:
-        return getattr(self, "key_lines", {}).get(key, self.line)
+        lines: dict[str, int] = getattr(self, "key_lines", {})
+        return lines.get(key, self.line)
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -35,14 +36,16 @@ def _construct_mapping(loader: _LineLoader, node: MappingNode) -> LineDict:
         if not isinstance(key, str):
             raise ConfigError(str(node.start_mark.name), key_node.start_mark.line + 1, "keys must be strings")
         if key in out:
-            raise ConfigError(str(node.start_mark.name), key_node.start_mark.line + 1, f"duplicate key {key!r}")
+            raise ConfigError(
+                str(node.start_mark.name), key_node.start_mark.line + 1, f"duplicate key {key!r}"
+            )
         out[key] = loader.construct_object(value_node, deep=True)
         if isinstance(key_node, ScalarNode):
             out.key_lines[key] = key_node.start_mark.line + 1
     return out
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def load_yaml(path: Path) -> Any:

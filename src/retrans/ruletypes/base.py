@@ -35,7 +35,7 @@ class BadExample:
 
     @property
     def text(self) -> str:
-        return MARK.sub(lambda m: m.group(1), self.marked)
+        return str(MARK.sub(lambda m: m.group(1), self.marked))
 
     @property
     def span(self) -> tuple[int, int]:
@@ -196,8 +196,13 @@ class Conditions:
             return tuple(t.lower() for t in lexicon.terms(as_list(v[key]), where))
 
         return cls(
-            terms("near"), terms("not_near"), int(v["window"]), terms("in_document"),
-            terms("not_in_document"), terms("not_after"), terms("not_before"),
+            terms("near"),
+            terms("not_near"),
+            int(v["window"]),
+            terms("in_document"),
+            terms("not_in_document"),
+            terms("not_after"),
+            terms("not_before"),
         )
 
     def holds(self, ctx: TextContext, start: int, end: int) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
+from typing import ClassVar
 
 import regex
 from rapidfuzz.distance import Levenshtein
@@ -35,7 +36,7 @@ class FuzzyNameRule(Rule):
     only suggested (a surname is too easy to get wrong)."""
 
     type_name = "fuzzy_name"
-    PARAMS = {
+    PARAMS: ClassVar[dict[str, Param]] = {
         "places": Param("strlist", required=True),
         "people": Param("strlist", default=[]),
         "countries": Param("str", default="country"),
@@ -102,7 +103,9 @@ class FuzzyNameRule(Rule):
     def _closest(word: str, pool: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
         limit = 1 if len(word) <= 6 else 2
         scored = sorted(
-            (Levenshtein.distance(word, k), k) for k in pool if k[0] == word[0] and abs(len(k) - len(word)) <= limit
+            (Levenshtein.distance(word, k), k)
+            for k in pool
+            if k[0] == word[0] and abs(len(k) - len(word)) <= limit
         )
         scored = [s for s in scored if s[0] <= limit]
         if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):

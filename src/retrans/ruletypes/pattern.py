@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import ClassVar
 
 import regex
 
@@ -31,11 +32,11 @@ def expand_template(match: regex.Match[str], template: str) -> str:
     (base, ing, poss, lower) applied to a group's text."""
 
     def call(m: regex.Match[str]) -> str:
-        fn = FUNCTIONS[m.group(1)]
+        fn: Callable[[str], str] = FUNCTIONS[m.group(1)]
         key: int | str = int(m.group(2)) if m.group(2).isdigit() else m.group(2)
-        return fn(match.group(key) or "").replace("\\", "\\\\")
+        return fn(str(match.group(key) or "")).replace("\\", "\\\\")
 
-    expanded = FUNC_CALL.sub(call, template)
+    expanded = str(FUNC_CALL.sub(call, template))
     return str(match.expand(expanded))
 
 
@@ -55,7 +56,7 @@ def check_template(template: str, pattern: regex.Pattern[str], rule: Rule) -> No
 def _tidy(text: str, original: str) -> str:
     """Remove the spaces a template leaves where an optional group was empty:
     doubled inside, or at an edge where the matched text had none."""
-    out = regex.sub(r"(?<=\S) {2,}(?=\S)", " ", text)
+    out = str(regex.sub(r"(?<=\S) {2,}(?=\S)", " ", text))
     if not original[:1].isspace():
         out = out.lstrip(" ")
     if not original[-1:].isspace():
@@ -72,7 +73,7 @@ class PatternRule(Rule):
     """
 
     type_name = "pattern"
-    PARAMS = {
+    PARAMS: ClassVar[dict[str, Param]] = {
         "pattern": Param("strlist", required=True),
         "replace": Param("strlist", default=[]),
         "case_sensitive": Param("bool", default=False),
@@ -122,8 +123,8 @@ class PhraseRule(Rule):
     """
 
     type_name = "phrase"
-    PARAMS = {"entries": Param("list", required=True), "when": Param("dict")}
-    ENTRY = {
+    PARAMS: ClassVar[dict[str, Param]] = {"entries": Param("list", required=True), "when": Param("dict")}
+    ENTRY: ClassVar[dict[str, Param]] = {
         "wrong": Param("strlist", required=True),
         "right": Param("strlist", default=[]),
         "message": Param("str"),
@@ -145,7 +146,9 @@ class PhraseRule(Rule):
                 words = [regex.escape(x) for x in w.split()]
                 alts.append(r"\s+".join(words))
             source = r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])"
-            source = self.lexicon.expand(source.replace(r"\{\{", "{{").replace(r"\}\}", "}}"), (path, item.line))
+            source = self.lexicon.expand(
+                source.replace(r"\{\{", "{{").replace(r"\}\}", "}}"), (path, item.line)
+            )
             self.entries.append(
                 _Entry(
                     compile_regex(source, regex.IGNORECASE, (path, item.line)),

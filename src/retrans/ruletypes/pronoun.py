@@ -9,7 +9,7 @@ subject is a place or organisation, with no person mentioned in between.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from ..context import TextContext
 from ..finding import Finding, FixPolicy
@@ -29,7 +29,10 @@ class PronounRule(Rule):
 
     type_name = "pronoun"
     uses_nlp = True
-    PARAMS = {"places": Param("strlist", required=True), "nouns": Param("strlist", default=[])}
+    PARAMS: ClassVar[dict[str, Param]] = {
+        "places": Param("strlist", required=True),
+        "nouns": Param("strlist", default=[]),
+    }
 
     def setup(self, raw: LineDict) -> None:
         names = self.lexicon.terms([f"{{{{{s}}}}}" for s in as_list(self.params["places"])], self.where)
@@ -69,12 +72,17 @@ class PronounRule(Rule):
             if owner:
                 # "Smith said Alberta would defend her position": her may be Smith's.
                 yield self.finding(
-                    tok.idx, tok.idx + len(tok.text), [match_case(tok.text, repl)],
-                    message=f"{message} (or to {owner}: check)", fix=FixPolicy.SUGGEST,
+                    tok.idx,
+                    tok.idx + len(tok.text),
+                    [match_case(tok.text, repl)],
+                    message=f"{message} (or to {owner}: check)",
+                    fix=FixPolicy.SUGGEST,
                     confidence=0.5,
                 )
                 continue
-            yield self.finding(tok.idx, tok.idx + len(tok.text), [match_case(tok.text, repl)], message=message)
+            yield self.finding(
+                tok.idx, tok.idx + len(tok.text), [match_case(tok.text, repl)], message=message
+            )
 
     def _person_above(self, subj: Any, pronoun: str, people: set[str]) -> str:
         """A person of compatible gender who is the subject of a clause above
@@ -123,7 +131,4 @@ class PronounRule(Rule):
     @staticmethod
     def _person_between(doc: Any, subj: Any, tok: Any, people: set[str]) -> bool:
         lo, hi = sorted((subj.i, tok.i))
-        for t in doc[lo + 1 : hi]:
-            if t.ent_type_ == "PERSON" or t.lower_ in people:
-                return True
-        return False
+        return any(t.ent_type_ == "PERSON" or t.lower_ in people for t in doc[lo + 1 : hi])

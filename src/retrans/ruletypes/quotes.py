@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 import regex
 
@@ -14,14 +15,13 @@ from ..yamlio import LineDict
 from .base import Param, Rule, register
 
 
-
 @register
 class QuoteRule(Rule):
     """`check: stray_open` flags an opening quote no closing quote answers in its paragraph
     (fixed unattended only when it follows a closing quote directly: ” “)."""
 
     type_name = "quotes"
-    PARAMS = {"check": Param("str", required=True, choices=("stray_open",))}
+    PARAMS: ClassVar[dict[str, Param]] = {"check": Param("str", required=True, choices=("stray_open",))}
 
     def setup(self, raw: LineDict) -> None:
         self.mode = self.params["check"]
@@ -52,5 +52,6 @@ class QuoteRule(Rule):
                 start = base + len(before) if after_close else base + i
                 fix = FixPolicy.SAFE if after_close else FixPolicy.SUGGEST
                 repl = " " if after_close and len(before) < i else ""
-                yield self.finding(start, base + i + 1, [repl], fix=fix,
-                                   confidence=None if after_close else 0.5)
+                yield self.finding(
+                    start, base + i + 1, [repl], fix=fix, confidence=None if after_close else 0.5
+                )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 import regex
 
@@ -23,7 +24,7 @@ class RepetitionRule(Rule):
     translation often collapsed two synonyms into one, so there is no single fix."""
 
     type_name = "repetition"
-    PARAMS = {
+    PARAMS: ClassVar[dict[str, Param]] = {
         "mode": Param("str", required=True, choices=("adjacent", "list")),
         "allow": Param("strlist", default=[]),
     }

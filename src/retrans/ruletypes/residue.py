@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 import regex
 
@@ -20,7 +21,7 @@ class ResidueRule(Rule):
     fix deletes that line with its line break, so no blank line is left behind."""
 
     type_name = "residue"
-    PARAMS = {"lines": Param("strlist", required=True)}
+    PARAMS: ClassVar[dict[str, Param]] = {"lines": Param("strlist", required=True)}
 
     def setup(self, raw: LineDict) -> None:
         line = raw.key_line("lines")

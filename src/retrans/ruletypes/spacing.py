@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import ClassVar
 
 import regex
 from wordfreq import zipf_frequency
@@ -49,7 +50,7 @@ class SpacingRule(Rule):
     """
 
     type_name = "spacing"
-    PARAMS = {
+    PARAMS: ClassVar[dict[str, Param]] = {
         "check": Param(
             "str", required=True, choices=("hyphen", "glued", "before_punct", "semicolon_capital", "dash")
         ),

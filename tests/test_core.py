@@ -1,0 +1,149 @@
+"""The core model: overlap resolution, fix application, case handling, documents."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from retrans.document import BOM, LineIndex, decode, read_document, write_atomic
+from retrans.errors import InputError
+from retrans.finding import Finding, FixPolicy, Severity
+from retrans.fixing import apply_edits, fix_text_loop
+from retrans.overlaps import dedupe, resolve_overlaps
+from retrans.ruletypes.base import match_case
+
+
+def f(
+    start: int,
+    end: int,
+    rep: str = "x",
+    *,
+    rule: str = "RT999",
+    priority: int = 0,
+    conf: float = 0.9,
+    fix: FixPolicy = FixPolicy.SAFE,
+) -> Finding:
+    return Finding(rule, "test.rule", start, end, "m", Severity.WARNING, "c", (rep,), conf, fix, priority)
+
+
+def test_overlaps_prefer_priority_then_length_and_ignore_input_order() -> None:
+    a, b, c = f(0, 5, rule="RT1"), f(3, 10, rule="RT2"), f(4, 6, rule="RT3", priority=5)
+    for order in ([a, b, c], [c, b, a], [b, a, c]):
+        kept, dropped = resolve_overlaps(order)
+        assert kept == [c]
+        assert sorted(dropped, key=lambda x: x.rule) == [a, b]
+    kept, _ = resolve_overlaps([a, b])
+    assert kept == [b]  # longer span wins at equal priority
+
+
+def test_non_overlapping_findings_are_all_kept_sorted() -> None:
+    kept, dropped = resolve_overlaps([f(10, 12), f(0, 2), f(5, 6)])
+    assert [(k.start, k.end) for k in kept] == [(0, 2), (5, 6), (10, 12)]
+    assert dropped == []
+
+
+def test_apply_edits_right_to_left_keeps_offsets_valid() -> None:
+    text = "aa bb cc"
+    assert apply_edits(text, [f(0, 2, "A"), f(6, 8, "CCCC"), f(3, 5, "")]) == "A  CCCC"
+
+
+def test_apply_edits_rejects_overlap() -> None:
+    with pytest.raises(ValueError):
+        apply_edits("abcdef", [f(0, 3), f(2, 4)])
+
+
+def test_fix_loop_reaches_fixed_point_and_is_idempotent() -> None:
+    def check(text: str) -> list[Finding]:
+        i = text.find("aa")
+        return [f(i, i + 2, "a")] if i >= 0 else []
+
+    first = fix_text_loop("aaaa aa", check, 0.5)
+    assert first.text == "a a" and first.converged
+    again = fix_text_loop(first.text, check, 0.5)
+    assert again.text == first.text and not again.changed
+
+
+def test_fix_loop_is_bounded_and_detects_oscillation() -> None:
+    def flip(text: str) -> list[Finding]:
+        return [f(0, 1, "b" if text[0] == "a" else "a")]
+
+    result = fix_text_loop("a", flip, 0.5, max_passes=10)
+    assert not result.converged and result.passes <= 3
+
+
+def test_fix_loop_skips_suggest_policy_and_low_confidence() -> None:
+    def check(text: str) -> list[Finding]:
+        return [f(0, 1, "X", fix=FixPolicy.SUGGEST), f(2, 3, "Y", conf=0.3)]
+
+    assert fix_text_loop("a b c", check, 0.5).text == "a b c"
+
+
+@pytest.mark.parametrize(
+    ("orig", "rep", "want"),
+    [
+        ("prices", "tariffs", "tariffs"),
+        ("Prices", "tariffs", "Tariffs"),
+        ("PRICES", "tariffs", "TARIFFS"),
+        ("the first Ontario", "the Ontario premier", "the Ontario premier"),
+        ("“x", "“y", "“y"),
+    ],
+)
+def test_match_case(orig: str, rep: str, want: str) -> None:
+    assert match_case(orig, rep) == want
+
+
+def test_decode_bom_and_crlf_roundtrip() -> None:
+    raw = (BOM + "one\r\ntwo\r\n").encode()
+    doc = decode("x.txt", raw)
+    assert doc.bom and doc.text == "one\r\ntwo\r\n"
+    assert doc.encode() == raw
+    assert doc.encode(doc.text.replace("two", "2")) == (BOM + "one\r\n2\r\n").encode()
+
+
+def test_decode_rejects_invalid_utf8_naming_the_file() -> None:
+    with pytest.raises(InputError, match=r"bad\.txt: not valid UTF-8"):
+        decode("bad.txt", b"caf\xe9")
+
+
+def test_line_index() -> None:
+    idx = LineIndex("ab\ncd\r\nef")
+    assert idx.line_col(0) == (1, 1)
+    assert idx.line_col(4) == (2, 2)
+    assert idx.line_col(7) == (3, 1)
+
+
+def test_write_atomic_keeps_mode_and_leaves_no_temp(tmp_path: Path) -> None:
+    p = tmp_path / "a.txt"
+    p.write_text("old")
+    os.chmod(p, 0o640)
+    write_atomic(p, b"new")
+    assert p.read_bytes() == b"new"
+    assert oct(p.stat().st_mode & 0o777) == oct(0o640)
+    assert [x.name for x in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_interrupted_write_leaves_original_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    p = tmp_path / "a.txt"
+    p.write_text("original")
+
+    def boom(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        write_atomic(p, b"replacement")
+    assert p.read_text() == "original"
+    assert [x.name for x in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_read_document_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        read_document(tmp_path / "missing.txt")
+
+
+def test_dedupe_keeps_one_of_identical_suggestions() -> None:
+    a = f(0, 3, "x", rule="RT1", priority=1)
+    b = f(0, 3, "x", rule="HARPER/Thing")
+    assert dedupe([b, a]) == [a]
