@@ -9,6 +9,7 @@ from pathlib import Path
 from .engine import Checker, Pipeline, RuleEngine
 from .finding import Finding
 from .fixing import FixResult, fix_text_loop
+from .grammar import GrammarGuard, build_grammar
 from .loader import load_rules
 
 DEFAULT_MIN_CONFIDENCE = 0.7
@@ -22,14 +23,37 @@ class Options:
     enable: frozenset[str] | None = None
     disable: frozenset[str] = field(default_factory=frozenset)
     min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    grammar: str = "harper"
+    languagetool_url: str | None = None
+    harper_kinds: frozenset[str] | None = None
+
+
+@dataclass
+class Tooling:
+    """The checkers built for a run: everything together, and grammar on its own
+    (the fix loop's regression guard re-checks fixed paragraphs with it)."""
+
+    checker: Checker
+    grammar: Checker | None = None
+
+    def guard(self) -> GrammarGuard | None:
+        return GrammarGuard(self.grammar) if self.grammar is not None else None
+
+
+def build_tooling(options: Options | None = None) -> Tooling:
+    """Load rules and start the selected checkers once for a whole run."""
+    o = options or Options()
+    ruleset = load_rules(o.rule_dirs)
+    checkers: list[Checker] = [RuleEngine(ruleset, o.enable, o.disable)]
+    grammar = build_grammar(o.grammar, o.languagetool_url, o.harper_kinds)
+    if grammar is not None:
+        checkers.append(grammar)
+    return Tooling(Pipeline(checkers), grammar)
 
 
 def build_checker(options: Options | None = None) -> Checker:
-    """The checker pipeline for these options (rules are loaded once here)."""
-    o = options or Options()
-    ruleset = load_rules(o.rule_dirs)
-    engine = RuleEngine(ruleset, o.enable, o.disable)
-    return Pipeline([engine])
+    """The combined checker for these options."""
+    return build_tooling(options).checker
 
 
 def check_text(text: str, options: Options | None = None, checker: Checker | None = None) -> list[Finding]:
@@ -37,11 +61,12 @@ def check_text(text: str, options: Options | None = None, checker: Checker | Non
     return (checker or build_checker(options)).check(text)
 
 
-def fix_text(text: str, options: Options | None = None, checker: Checker | None = None) -> FixResult:
-    """Apply the safe fixes to a fixed point; returns the text and what changed."""
+def fix_text(text: str, options: Options | None = None, tooling: Tooling | None = None) -> FixResult:
+    """Apply the safe fixes to a fixed point; a fix that introduces a grammar error
+    is reverted (listed in `FixResult.reverted`)."""
     o = options or Options()
-    c = checker or build_checker(o)
-    return fix_text_loop(text, c.check, o.min_confidence)
+    t = tooling or build_tooling(o)
+    return fix_text_loop(text, t.checker.check, o.min_confidence, accept=t.guard())
 
 
 def files_under(paths: Iterable[Path]) -> list[tuple[Path, str | None]]:

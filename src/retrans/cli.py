@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
-from .api import DEFAULT_MIN_CONFIDENCE, Options, build_checker, files_under
+from .api import DEFAULT_MIN_CONFIDENCE, Options, Tooling, build_tooling, files_under
 from .document import BinaryFileError, read_document, write_atomic
 from .engine import Checker
 from .errors import InputError, RetransError
@@ -50,6 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
             help="run only these rules (codes, names or groups; comma-separated)",
         )
         sp.add_argument("--disable", action="append", metavar="CODE", help="skip these rules")
+        sp.add_argument(
+            "--grammar",
+            choices=("harper", "languagetool", "none"),
+            default="harper",
+            help="grammar checker (default harper, offline)",
+        )
+        sp.add_argument(
+            "--languagetool-url", metavar="URL", help="LanguageTool server for --grammar languagetool"
+        )
 
     c = sub.add_parser("check", help="report findings")
     common(c)
@@ -79,22 +88,40 @@ def _options(args: argparse.Namespace) -> Options:
         enable=enable or None,
         disable=_codes(args.disable),
         min_confidence=getattr(args, "min_confidence", DEFAULT_MIN_CONFIDENCE),
+        grammar=args.grammar,
+        languagetool_url=args.languagetool_url,
     )
 
 
+COMMANDS = ("check", "fix", "rules")
+
+
+def _command_first(argv: Sequence[str]) -> list[str]:
+    """Allow options before the command (`retrans --grammar none check f.txt`), as
+    wrappers that append the command to a fixed prefix need."""
+    args = list(argv)
+    for i, a in enumerate(args):
+        if a in COMMANDS:
+            return [a, *args[:i], *args[i + 1 :]] if i else args
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    raw = sys.argv[1:] if argv is None else argv
+    if raw and raw[0] in ("-h", "--help", "--version"):
+        args = build_parser().parse_args(raw)
+    args = build_parser().parse_args(_command_first(raw))
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         if args.command == "rules":
             return cmd_rules(args)
-        checker = build_checker(_options(args))
+        tooling = build_tooling(_options(args))
     except RetransError as exc:
         err.print(f"retrans: error: {exc}", markup=False)
         return 2
     if args.command == "check":
-        return cmd_check(args, checker, err)
-    return cmd_fix(args, checker, err)
+        return cmd_check(args, tooling.checker, err)
+    return cmd_fix(args, tooling, err)
 
 
 def _read_all(args: argparse.Namespace, err: Console) -> tuple[list[tuple[Path, Path, object]], bool]:
@@ -132,13 +159,20 @@ def cmd_check(args: argparse.Namespace, checker: Checker, err: Console) -> int:
     return 2 if failed else (1 if hit else 0)
 
 
-def cmd_fix(args: argparse.Namespace, checker: Checker, err: Console) -> int:
+def cmd_fix(args: argparse.Namespace, tooling: Tooling, err: Console) -> int:
     docs, failed = _read_all(args, err)
     changed = False
-    out = Console(highlight=False)
+    out = Console(highlight=False, soft_wrap=True)
     for path, root, doc in docs:
         before = doc.text  # type: ignore[attr-defined]
-        result = fix_text_loop(before, checker.check, args.min_confidence)
+        guard = tooling.guard()
+        result = fix_text_loop(before, tooling.checker.check, args.min_confidence, accept=guard)
+        for f, why in guard.reverted if guard else []:
+            err.print(
+                f"retrans: note: {path}: {f.rule} fix {before[f.start : f.end]!r} -> {f.suggestions[0]!r} "
+                f"reverted: it introduces a grammar error ({why})",
+                markup=False,
+            )
         if not result.converged:
             err.print(
                 f"retrans: warning: {path}: fixes did not settle after {result.passes} passes", markup=False

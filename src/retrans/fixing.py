@@ -72,7 +72,7 @@ def fix_text_loop(
         chosen, _ = resolve_overlaps(fixable)
         if accept is not None:
             keep = [f for f in chosen if accept(current, f)]
-            reverted.extend(f for f in chosen if f not in keep)
+            reverted.extend(f for f in chosen if f not in keep and f not in reverted)
             chosen = keep
         if not chosen:
             return FixResult(current, tuple(applied), n - 1, True, tuple(reverted))

@@ -1,0 +1,129 @@
+"""Grammar backends: Harper for real, LanguageTool's adapter and failure path."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from retrans.api import Options, build_tooling, fix_text
+from retrans.grammar import GrammarUnavailable, HarperChecker, LanguageToolChecker
+
+from .conftest import SEEDS
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED = SEEDS / "000_f35722fa09ccbc01.txt"
+RETRANS = str(Path(sys.executable).parent / "retrans")
+
+
+@pytest.fixture(scope="module")
+def harper() -> HarperChecker:
+    return HarperChecker()
+
+
+def test_harper_reports_a_earthy_on_the_seed(harper: HarperChecker) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    found = {(text[f.start : f.end + 7], f.rule, f.suggestions) for f in harper.check(text)}
+    assert ("a earthy", "HARPER/Miscellaneous", ("an",)) in found
+
+
+def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChecker) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    flagged = [text[f.start : f.end] for f in harper.check(text)]
+    for name in ("Sheinbaum", "Volpe", "Macdonald", "Manzanillo", "CUSMA", "Dade"):
+        assert name not in flagged
+    # ...while the same linter with every kind on does report them: the filter is what removes them.
+    noisy = HarperChecker(kinds=frozenset({"Spelling", "Capitalization"}))
+    assert "Sheinbaum" in [text[f.start : f.end] for f in noisy.check(text)]
+
+
+def test_harper_long_lint_does_not_hide_short_ones(harper: HarperChecker) -> None:
+    long_sentence = " ".join(["The minister said that trade grew"] * 12) + " and a earthy tone followed."
+    rules = {
+        f.rule for f in HarperChecker(kinds=frozenset({"Readability", "Miscellaneous"})).check(long_sentence)
+    }
+    assert {"HARPER/Readability", "HARPER/Miscellaneous"} <= rules
+
+
+def test_languagetool_adapter_maps_documented_response() -> None:
+    import language_tool_python
+
+    data = json.loads((FIXTURES / "languagetool_v2_check.json").read_text(encoding="utf-8"))
+    text = data["_text"]
+    matches = [language_tool_python.Match(dict(m), text) for m in data["matches"]]
+    checker = LanguageToolChecker.__new__(LanguageToolChecker)
+    checker.skip_categories = frozenset({"TYPOS"})
+    findings = checker.from_matches(matches)
+    assert [(f.rule, text[f.start : f.end], f.suggestions) for f in findings] == [
+        ("LT/EN_A_VS_AN", "a", ("an",)),
+        ("LT/THEIR_IS", "Their", ("There",)),
+    ]
+
+
+def test_languagetool_without_install_fails_fast_with_one_message(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "LTP_JAR_DIR_PATH"}
+    res = subprocess.run(
+        [RETRANS, "check", "--grammar", "languagetool", str(SEED)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in res.stderr
+    assert "LTP_JAR_DIR_PATH" in lines[0] and "--languagetool-url" in lines[0]
+
+
+def test_languagetool_unreachable_server_fails_fast() -> None:
+    with pytest.raises(GrammarUnavailable, match="did not answer"):
+        LanguageToolChecker(url="http://127.0.0.1:9")
+
+
+@pytest.mark.skipif(
+    not os.environ.get("RETRANS_LANGUAGETOOL_URL"), reason="no LanguageTool server configured"
+)
+def test_languagetool_real_server() -> None:
+    checker = LanguageToolChecker(url=os.environ["RETRANS_LANGUAGETOOL_URL"])
+    assert any(f.rule.startswith("LT/") for f in checker.check("He met a earthy president."))
+
+
+def test_fix_that_breaks_grammar_is_reverted(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "bad.yaml").write_text(
+        """
+- code: RT990
+  name: test.breaks_grammar
+  type: pattern
+  pattern: "\\\\bthe (?=apple)"
+  replace: ["a "]
+  message: A deliberately bad rule.
+  category: test
+  fix: safe
+  confidence: 0.99
+  examples: {bad: ["eat [[the ]]apple"], good: [pear]}
+- code: RT991
+  name: test.harmless
+  type: pattern
+  pattern: "\\\\bcolour"
+  replace: ["color"]
+  message: A harmless rule.
+  category: test
+  fix: safe
+  confidence: 0.99
+  examples: {bad: ["[[colour]]"], good: [color]}
+""",
+        encoding="utf-8",
+    )
+    opts = Options(rule_dirs=(rules,), grammar="harper")
+    result = fix_text("They eat the apple of a nice colour.", opts, build_tooling(opts))
+    assert result.text == "They eat the apple of a nice color."
+    assert [f.rule for f in result.reverted] == ["RT990"]
+    unguarded = fix_text("They eat the apple.", Options(rule_dirs=(rules,), grammar="none"))
+    assert unguarded.text == "They eat a apple."
