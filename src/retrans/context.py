@@ -7,15 +7,17 @@ or parse the text again.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
 import regex
 
 from .lexicon import Lexicon
-from .nlp import parse
+from .nlp import parse, parse_many
 
 WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
+PARAGRAPH = regex.compile(r"[^\r\n]+")
 
 
 class TextContext:
@@ -46,6 +48,19 @@ class TextContext:
     def doc(self) -> Any:
         """The spaCy parse of the whole text (loaded on first use)."""
         return parse(self.text)
+
+    def paragraph_docs(self, wanted: regex.Pattern[str]) -> Iterator[tuple[int, Any]]:
+        """(offset, spaCy doc) for each paragraph containing `wanted`, parsed in one
+        batch: a rule that needs the parse only where a trigger word occurs does not
+        pay for parsing the whole text (linear, and cheap on large files)."""
+        spans = [
+            (m.start(), m.group())
+            for m in PARAGRAPH.finditer(self.text)
+            if wanted.search(m.group())
+        ]
+        docs = parse_many([t for _, t in spans])
+        for (start, _), doc in zip(spans, docs, strict=True):
+            yield start, doc
 
     def paragraph_bounds(self, offset: int) -> tuple[int, int]:
         """The line (a paragraph, in this kind of text) around `offset`."""

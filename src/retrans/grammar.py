@@ -117,6 +117,16 @@ class HarperChecker(Checker):
         return findings
 
 
+def _chunks(text: str, size: int) -> Iterable[tuple[int, str]]:
+    """Consecutive pieces of `text`, cut after a newline once `size` is reached."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + size)
+        end = len(text) if end < 0 else end + 1
+        yield start, text[start:end]
+        start = end
+
+
 def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
 

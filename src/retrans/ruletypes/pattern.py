@@ -101,7 +101,8 @@ class PatternRule(Rule):
                 subs = [_tidy(expand_template(m, t), m.group()) for t in self.templates]
                 if self.params["keep_case"]:
                     subs = [match_case(m.group(), s) for s in subs]
-                yield self.finding(m.start(), m.end(), subs, message=self.spec.message.replace("{match}", m.group()))
+                message = self.spec.message.replace("{match}", m.group())
+                yield self.finding(m.start(), m.end(), subs, message=message)
 
 
 @dataclass(frozen=True)

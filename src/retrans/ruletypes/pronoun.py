@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+import regex
+
 from ..context import TextContext
 from ..finding import Finding, FixPolicy
 from ..yamlio import LineDict
@@ -20,6 +22,8 @@ _REPLACE = {("her", "poss"): "its", ("his", "poss"): "its", ("her", "obj"): "it"
 _SUBJ = {"nsubj", "nsubjpass"}
 _PERSONAL = {"i", "you", "he", "she", "we", "they", "it", "who", "one"}
 _RELATIVE = {"which", "that", "what"}
+_TRIGGER = regex.compile(r"\b(?:[Hh]er|[Hh]is|[Hh]im)\b")
+_FULL_NAME = regex.compile(r"\b(\p{Lu}\p{Ll}+)\s+(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b")
 
 
 @register
@@ -41,16 +45,29 @@ class PronounRule(Rule):
         self.people = {p.name.lower() for p in self.lexicon.people} | {
             p.surname.lower() for p in self.lexicon.people
         }
+        self.first_names = {p.first.lower() for p in self.lexicon.people} | {
+            n.lower() for n in self.lexicon.get("first_name")
+        }
         self.genders = {p.name.lower(): p.gender for p in self.lexicon.people}
         self.genders.update({p.surname.lower(): p.gender for p in self.lexicon.people})
 
     def check(self, ctx: TextContext) -> Iterator[Finding]:
-        doc = ctx.doc
+        # Names the text introduces in full ("Laura Macdonald") are people wherever
+        # their surname recurs; found without a parse, so only paragraphs holding
+        # her/his/him need spaCy.
         people = set(self.people)
-        for ent in doc.ents:
-            if ent.label_ == "PERSON" and len(ent) > 1:
-                people.add(ent.text.lower())
-                people.add(ent[-1].text.lower())
+        for m in _FULL_NAME.finditer(ctx.text):
+            if m.group(1).lower() in self.first_names:
+                people.add(m.group().lower())
+                people.add(m.group(2).lower())
+        for offset, doc in ctx.paragraph_docs(_TRIGGER):
+            for ent in doc.ents:
+                if ent.label_ == "PERSON" and len(ent) > 1:
+                    people.add(ent.text.lower())
+                    people.add(ent[-1].text.lower())
+            yield from self._check_doc(doc, offset, people)
+
+    def _check_doc(self, doc: Any, offset: int, people: set[str]) -> Iterator[Finding]:
         for tok in doc:
             low = tok.lower_
             if low not in ("her", "his", "him"):
@@ -72,17 +89,16 @@ class PronounRule(Rule):
             if owner:
                 # "Smith said Alberta would defend her position": her may be Smith's.
                 yield self.finding(
-                    tok.idx,
-                    tok.idx + len(tok.text),
+                    offset + tok.idx,
+                    offset + tok.idx + len(tok.text),
                     [match_case(tok.text, repl)],
                     message=f"{message} (or to {owner}: check)",
                     fix=FixPolicy.SUGGEST,
                     confidence=0.5,
                 )
                 continue
-            yield self.finding(
-                tok.idx, tok.idx + len(tok.text), [match_case(tok.text, repl)], message=message
-            )
+            start = offset + tok.idx
+            yield self.finding(start, start + len(tok.text), [match_case(tok.text, repl)], message=message)
 
     def _person_above(self, subj: Any, pronoun: str, people: set[str]) -> str:
         """A person of compatible gender who is the subject of a clause above
