@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test lint bench clean-venv
+.PHONY: demo test lint bench chromium clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,13 +18,21 @@ demo: $(STAMP)
 	$(BIN)/retrans check seeds/ --format json > reports/findings.json || test $$? -eq 1
 	$(BIN)/retrans check seeds/ || test $$? -eq 1
 	$(BIN)/retrans fix seeds/ --output-dir reports/fixed || test $$? -eq 1
-	@echo "Repaired copies: reports/fixed/  Findings: reports/findings.json"
+	$(BIN)/retrans report seeds/ --output-dir reports/
+	@echo "Repaired copies: reports/fixed/  Findings: reports/findings.json  Review: reports/index.html"
+
+# The browser test drives Debian's Chromium (Playwright cannot download a browser here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium with apt-get"; \
+	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
-test: lint
+test: lint chromium
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

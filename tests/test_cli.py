@@ -102,7 +102,7 @@ def test_fix_output_dir_leaves_inputs_untouched(tmp_path: Path, capsys: pytest.C
 def test_fix_diff_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = tmp_path / "a.txt"
     p.write_text(ARTIFACTS, encoding="utf-8")
-    code, out, _ = run(["fix", "--diff", str(p)], capsys)
+    code, out, _ = run(["fix", "--diff=unified", str(p)], capsys)
     assert code == 1
     assert "-Shortly after Trump’s re -election" in out and "+Shortly after Trump’s re-election" in out
     assert p.read_text(encoding="utf-8") == ARTIFACTS
@@ -189,3 +189,48 @@ def test_console_entry_point_runs_on_the_seed(tmp_path: Path) -> None:
     )
     assert res.returncode == 1, res.stderr
     assert len(json.loads(res.stdout)["files"][0]["findings"]) > 30
+
+
+def test_sarif_output_with_fixes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "a.txt"
+    p.write_text(ARTIFACTS, encoding="utf-8")
+    code, out, _ = run(["check", "--format", "sarif", str(p)], capsys)
+    assert code == 1
+    sarif = json.loads(out)
+    assert sarif["version"] == "2.1.0"
+    run0 = sarif["runs"][0]
+    assert run0["columnKind"] == "unicodeCodePoints"
+    res = next(r for r in run0["results"] if r["ruleId"] == "RT101")
+    region = res["locations"][0]["physicalLocation"]["region"]
+    assert ARTIFACTS[region["charOffset"] : region["charOffset"] + region["charLength"]] == "re -election"
+    assert (
+        res["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"] == "re-election"
+    )
+    assert {r["id"] for r in run0["tool"]["driver"]["rules"]} >= {"RT101", "RT201"}
+
+
+def test_github_annotations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "a,b.txt"
+    p.write_text(ARTIFACTS, encoding="utf-8")
+    _, out, _ = run(["check", "--format", "github", str(p)], capsys)
+    line = next(x for x in out.splitlines() if "RT101" in x)
+    assert line.startswith(f"::error file={str(p).replace(',', '%2C')},line=1,col=23,endLine=1,endColumn=35,")
+    assert line.endswith("::Stray space inside a hyphenated word. [re-election]")
+
+
+def test_side_by_side_diff_is_plain_text_in_a_pipe(tmp_path: Path) -> None:
+    p = tmp_path / "a.txt"
+    p.write_text("Intro.\n" + ARTIFACTS, encoding="utf-8")
+    exe = Path(sys.executable).parent / "retrans"
+    res = subprocess.run(
+        [str(exe), "fix", "--diff", str(p)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=dict(os.environ, COLUMNS="160"),
+    )
+    assert res.returncode == 1
+    assert "\x1b[" not in res.stdout  # no colour codes in a pipe
+    row = next(x for x in res.stdout.splitlines() if "re -election" in x)
+    assert row.strip().startswith("2 ") and "re-election" in row  # one row: original | repaired
+    assert p.read_text(encoding="utf-8") == "Intro.\n" + ARTIFACTS

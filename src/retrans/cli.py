@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,8 +22,12 @@ from .engine import Checker
 from .errors import InputError, RetransError
 from .finding import Severity
 from .fixing import fix_text_loop
+from .formats import render_github, render_sarif
+from .html_report import PageSummary, page_name, render_index, render_page
 from .loader import load_rules
 from .reporters import FileReport, render_human, render_json, unified_diff
+from .review import build_review
+from .terminal_diff import print_side_by_side
 
 
 def _codes(values: Sequence[str] | None) -> frozenset[str]:
@@ -62,19 +67,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="report findings")
     common(c)
-    c.add_argument("--format", choices=("human", "json"), default="human")
+    c.add_argument("--format", choices=("human", "json", "sarif", "github"), default="human")
     c.add_argument("--fail-on", choices=("error", "warning", "info"), default="warning")
 
     f = sub.add_parser("fix", help="apply safe fixes (in place, or into --output-dir)")
     common(f)
     f.add_argument("--output-dir", type=Path, help="write repaired copies here; inputs are not touched")
-    f.add_argument("--diff", action="store_true", help="print a unified diff and write nothing")
+    f.add_argument(
+        "--diff",
+        action="store_const",
+        const="side",
+        help="show the changes side by side and write nothing (--diff=unified: a unified diff)",
+    )
+    f.add_argument(
+        "--diff=unified", dest="diff", action="store_const", const="unified", help=argparse.SUPPRESS
+    )
     f.add_argument(
         "--min-confidence",
         type=float,
         default=DEFAULT_MIN_CONFIDENCE,
         help=f"apply only fixes at least this confident (default {DEFAULT_MIN_CONFIDENCE})",
     )
+
+    rp = sub.add_parser("report", help="write HTML review pages (original and repaired side by side)")
+    common(rp)
+    rp.add_argument(
+        "--output-dir", type=Path, default=Path("reports"), help="where pages go (default reports/)"
+    )
+    rp.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE)
 
     r = sub.add_parser("rules", help="list the rules")
     r.add_argument("--rules", action="append", type=Path, metavar="DIR")
@@ -93,13 +113,13 @@ def _options(args: argparse.Namespace) -> Options:
     )
 
 
-COMMANDS = ("check", "fix", "rules")
+COMMANDS = ("check", "fix", "report", "rules")
 
 
 def _command_first(argv: Sequence[str]) -> list[str]:
     """Allow options before the command (`retrans --grammar none check f.txt`), as
     wrappers that append the command to a fixed prefix need."""
-    args = list(argv)
+    args = ["--diff" if a == "--diff=side" else a for a in argv]
     for i, a in enumerate(args):
         if a in COMMANDS:
             return [a, *args[:i], *args[i + 1 :]] if i else args
@@ -121,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "check":
         return cmd_check(args, tooling.checker, err)
+    if args.command == "report":
+        return cmd_report(args, tooling, err)
     return cmd_fix(args, tooling, err)
 
 
@@ -152,6 +174,10 @@ def cmd_check(args: argparse.Namespace, checker: Checker, err: Console) -> int:
         reports.append(FileReport(str(path), text, tuple(checker.check(text))))
     if args.format == "json":
         render_json(reports, sys.stdout)
+    elif args.format == "sarif":
+        render_sarif(reports, sys.stdout)
+    elif args.format == "github":
+        render_github(reports, sys.stdout)
     else:
         render_human(reports, Console(highlight=False, soft_wrap=True))
     threshold = Severity(args.fail_on).rank
@@ -179,7 +205,10 @@ def cmd_fix(args: argparse.Namespace, tooling: Tooling, err: Console) -> int:
             )
         if args.diff:
             if result.changed:
-                out.print(unified_diff(str(path), before, result.text), end="", markup=False)
+                if args.diff == "unified":
+                    out.print(unified_diff(str(path), before, result.text), end="", markup=False)
+                else:
+                    print_side_by_side(out, str(path), before, result.text)
                 changed = True
             continue
         data = doc.encode(result.text)  # type: ignore[attr-defined]
@@ -199,6 +228,35 @@ def cmd_fix(args: argparse.Namespace, tooling: Tooling, err: Console) -> int:
             out.print(f"Fixing {path}", markup=False)
             changed = True
     return 2 if failed else (1 if changed else 0)
+
+
+def cmd_report(args: argparse.Namespace, tooling: Tooling, err: Console) -> int:
+    """One review page per input and an index, all self-contained HTML."""
+    docs, failed = _read_all(args, err)
+    out_dir: Path = args.output_dir
+    taken: set[str] = set()
+    pages: list[PageSummary] = []
+    for path, _root, doc in docs:
+        text = doc.text  # type: ignore[attr-defined]
+        findings = tooling.checker.check(text)
+        fixed = fix_text_loop(text, tooling.checker.check, args.min_confidence, accept=tooling.guard())
+        review = build_review(text, fixed.text, findings)
+        name = page_name(path, taken)
+        write_atomic(out_dir / name, render_page(path.name, review).encode("utf-8"))
+        pages.append(
+            PageSummary(
+                str(path),
+                name,
+                Counter(f.severity.value for f in findings),
+                Counter(f.category for f in findings),
+                sum(c.applied for c in review.changes),
+            )
+        )
+    write_atomic(out_dir / "index.html", render_index(pages).encode("utf-8"))
+    Console(highlight=False, soft_wrap=True).print(
+        f"Wrote {len(pages)} page(s) and {out_dir / 'index.html'}", markup=False
+    )
+    return 2 if failed else 0
 
 
 def cmd_rules(args: argparse.Namespace) -> int:

@@ -53,11 +53,7 @@ class TextContext:
         """(offset, spaCy doc) for each paragraph containing `wanted`, parsed in one
         batch: a rule that needs the parse only where a trigger word occurs does not
         pay for parsing the whole text (linear, and cheap on large files)."""
-        spans = [
-            (m.start(), m.group())
-            for m in PARAGRAPH.finditer(self.text)
-            if wanted.search(m.group())
-        ]
+        spans = [(m.start(), m.group()) for m in PARAGRAPH.finditer(self.text) if wanted.search(m.group())]
         docs = parse_many([t for _, t in spans])
         for (start, _), doc in zip(spans, docs, strict=True):
             yield start, doc

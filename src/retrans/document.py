@@ -67,9 +67,17 @@ def read_document(path: Path) -> Document:
     return decode(str(path), data)
 
 
+def _new_file_mode() -> int:
+    """The mode `open()` would give a new file (0666 less the umask); mkstemp's
+    temporary files are 0600, which a new output file must not inherit."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` with `data` atomically, keeping the file's mode."""
-    mode: int | None = None
+    mode = _new_file_mode()
     with contextlib.suppress(FileNotFoundError):
         mode = stat.S_IMODE(path.stat().st_mode)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -79,8 +87,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

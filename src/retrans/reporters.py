@@ -65,8 +65,10 @@ def render_json(reports: Sequence[FileReport], out: TextIO) -> None:
 def render_human(reports: Sequence[FileReport], console: Console) -> None:
     """`path:line:col: CODE message [suggestion]`, grouped by file, then a summary."""
     counts: Counter[str] = Counter()
-    for r in reports:
+    for i, r in enumerate(reports):
         index = LineIndex(r.text)
+        if i and r.findings and any(x.findings for x in reports[:i]):
+            console.print()
         for f in r.findings:
             line, col = index.line_col(f.start)
             counts[f.severity.value] += 1
