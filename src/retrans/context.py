@@ -17,7 +17,9 @@ from .lexicon import Lexicon
 from .nlp import parse, parse_many
 
 WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
-PARAGRAPH = regex.compile(r"[^\r\n]+")
+# Up to a full stop, question or exclamation mark (and closing quotes) before a
+# space, or to the end of the line: a prefilter for what to parse, never the split.
+ROUGH_SENTENCE = regex.compile(r"[^\r\n]+?(?:[.!?][”\"’)]*(?=\s)|(?=[\r\n])|$)")
 
 
 class TextContext:
@@ -26,6 +28,7 @@ class TextContext:
     def __init__(self, text: str, lexicon: Lexicon) -> None:
         self.text = text
         self.lexicon = lexicon
+        self._doc_terms: dict[str, bool] = {}
 
     @cached_property
     def lower(self) -> str:
@@ -49,11 +52,15 @@ class TextContext:
         """The spaCy parse of the whole text (loaded on first use)."""
         return parse(self.text)
 
-    def paragraph_docs(self, wanted: regex.Pattern[str]) -> Iterator[tuple[int, Any]]:
-        """(offset, spaCy doc) for each paragraph containing `wanted`, parsed in one
-        batch: a rule that needs the parse only where a trigger word occurs does not
-        pay for parsing the whole text (linear, and cheap on large files)."""
-        spans = [(m.start(), m.group()) for m in PARAGRAPH.finditer(self.text) if wanted.search(m.group())]
+    def sentence_docs(self, wanted: regex.Pattern[str]) -> Iterator[tuple[int, Any]]:
+        """(offset, spaCy doc) for each stretch of text matching `wanted`, parsed in
+        one batch. Stretches are cut at likely sentence ends only to choose what to
+        parse, so a rule that needs the parse where a trigger occurs does not pay for
+        parsing the whole text (linear, and cheap on large files); spaCy does the
+        real tokenisation, sentence split and parse of what is chosen."""
+        spans = [
+            (m.start(), m.group()) for m in ROUGH_SENTENCE.finditer(self.text) if wanted.search(m.group())
+        ]
         docs = parse_many([t for _, t in spans])
         for (start, _), doc in zip(spans, docs, strict=True):
             yield start, doc
@@ -75,11 +82,14 @@ class TextContext:
 
     def has_term(self, term: str, within: str | None = None) -> bool:
         """Whether a (multi-word) term occurs as whole words, case-insensitively."""
-        hay = self.lower if within is None else within
         t = term.lower()
-        if " " not in t and within is None:
-            return t in self.word_set or _contains_phrase(hay, t)
-        return _contains_phrase(hay, t)
+        if within is not None:
+            return _contains_phrase(within, t)
+        # Document-level answers are cached: rules ask per match, and scanning the
+        # whole text each time would make checking quadratic in its length.
+        if t not in self._doc_terms:
+            self._doc_terms[t] = t in self.word_set or _contains_phrase(self.lower, t)
+        return self._doc_terms[t]
 
 
 def _contains_phrase(hay: str, term: str) -> bool:

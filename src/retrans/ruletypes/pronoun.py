@@ -48,6 +48,10 @@ class PronounRule(Rule):
         self.first_names = {p.first.lower() for p in self.lexicon.people} | {
             n.lower() for n in self.lexicon.get("first_name")
         }
+        # A paragraph is parsed only if it has a pronoun and a place, organisation or
+        # such noun: without a non-person antecedent there is nothing to flag.
+        alts = "|".join(regex.escape(w) for w in sorted(self.places | self.nouns, key=len, reverse=True))
+        self.trigger = regex.compile(rf"(?=.*{_TRIGGER.pattern})(?=.*(?i:\b(?:{alts})\b))", regex.DOTALL)
         self.genders = {p.name.lower(): p.gender for p in self.lexicon.people}
         self.genders.update({p.surname.lower(): p.gender for p in self.lexicon.people})
 
@@ -60,7 +64,7 @@ class PronounRule(Rule):
             if m.group(1).lower() in self.first_names:
                 people.add(m.group().lower())
                 people.add(m.group(2).lower())
-        for offset, doc in ctx.paragraph_docs(_TRIGGER):
+        for offset, doc in ctx.sentence_docs(self.trigger):
             for ent in doc.ents:
                 if ent.label_ == "PERSON" and len(ent) > 1:
                     people.add(ent.text.lower())

@@ -19,6 +19,7 @@ _HYPHEN_AFTER = regex.compile(rf"(?<![\w-])({_L}+)- ({_L}+)(?![\w-])")
 _GLUED = regex.compile(r"(?<![\w-])(\p{Ll}{3,})(\p{Lu}\p{Ll}{2,})(?![\w-])")
 _BEFORE_PUNCT = regex.compile(r"(?<=\w[”\"’)]?)([ \t\u00a0\u202f]+)([,;:!?]|\.(?!\.))(?=\s|$|[”\"’])")
 _SEMI_CAPITAL = regex.compile(r";\s+(\p{Lu}\p{Ll}+)(?![\w-])")
+_MID_CAPITAL = regex.compile(r"(?<=\p{Ll},?\s)(\p{Lu}\p{Ll}+)\b")
 _DASH = regex.compile(r"(?<![\w-])(\p{Ll}{2,})-(and|but|or|which|who|while|whereas)(?![\w-])\s")
 
 
@@ -99,12 +100,11 @@ class SpacingRule(Rule):
 
     def _semicolon_capital(self, ctx: TextContext) -> Iterator[Finding]:
         proper = set(self.lexicon.get("proper_nouns"))
+        # Words the text itself capitalises mid-sentence are names ("Sheinbaum").
+        midsentence = {m.group(1) for m in _MID_CAPITAL.finditer(ctx.text)}
         for m in _SEMI_CAPITAL.finditer(ctx.text):
             word = m.group(1)
-            if word in proper or word == "I" or not _is_word(word, 4.0):
-                continue
-            # A word the text itself capitalises mid-sentence is a name ("Sheinbaum").
-            if regex.search(rf"(?<=\p{{Ll}},?\s){regex.escape(word)}\b", ctx.text):
+            if word in proper or word == "I" or not _is_word(word, 4.0) or word in midsentence:
                 continue
             yield self.finding(m.start(1), m.end(1), [word.lower()])
 
