@@ -123,7 +123,10 @@ class PronounRule(Rule):
     def _governing_subject(tok: Any) -> Any:
         """The nearest clause subject above the pronoun, skipping relative pronouns."""
         for anc in tok.ancestors:
-            subs = [c for c in anc.children if c.dep_ in _SUBJ and c.i != tok.i]
+            # A subject that contains the pronoun ("his government") is not its antecedent.
+            subs = [
+                c for c in anc.children if c.dep_ in _SUBJ and not c.left_edge.i <= tok.i <= c.right_edge.i
+            ]
             if not subs:
                 continue
             s = subs[0]
