@@ -1,7 +1,8 @@
-"""The `retrans` command: check, fix and list rules.
+"""The `retrans` command: check, fix, report and list rules.
 
 Exit codes follow linters and pre-commit: 0 clean, 1 findings at or above
 `--fail-on` (check) or files changed (fix), 2 usage, configuration or input errors.
+Settings come from `retrans.toml` / `[tool.retrans]`; flags override them.
 """
 
 from __future__ import annotations
@@ -9,29 +10,31 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
-from .api import DEFAULT_MIN_CONFIDENCE, Options, Tooling, build_tooling, files_under
-from .document import BinaryFileError, read_document, write_atomic
-from .engine import Checker
-from .errors import InputError, RetransError
+from .api import DEFAULT_MIN_CONFIDENCE, Options
+from .baseline import Baseline
+from .batch import Job, Outcome, Runner, page_names
+from .config import Config, load_config
+from .errors import RetransError
 from .finding import Severity
-from .fixing import fix_text_loop
-from .formats import render_github, render_sarif
-from .html_report import PageSummary, page_name, render_index, render_page
+from .formats import GithubWriter, SarifWriter
+from .html_report import render_index
 from .loader import load_rules
-from .reporters import FileReport, render_human, render_json, unified_diff
-from .review import build_review
+from .reporters import HumanWriter, JsonWriter, Writer
 from .terminal_diff import print_side_by_side
 
+COMMANDS = ("check", "fix", "report", "rules")
 
-def _codes(values: Sequence[str] | None) -> frozenset[str]:
-    return frozenset(c.strip() for v in values or () for c in v.split(",") if c.strip())
+
+def _codes(values: Sequence[str] | None) -> tuple[str, ...]:
+    return tuple(c.strip() for v in values or () for c in v.split(",") if c.strip())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,79 +44,42 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("paths", nargs="+", type=Path, help="files, or folders searched for *.txt")
-        sp.add_argument(
-            "--rules",
-            action="append",
-            type=Path,
-            metavar="DIR",
-            help="rule folder to use instead of the built-in rules (repeatable)",
-        )
-        sp.add_argument(
-            "--enable",
-            action="append",
-            metavar="CODE",
-            help="run only these rules (codes, names or groups; comma-separated)",
-        )
+        sp.add_argument("--config", type=Path, help="configuration file (default: nearest retrans.toml or "
+                        "pyproject.toml with [tool.retrans])")
+        sp.add_argument("--rules", action="append", type=Path, metavar="DIR",
+                        help="rule folder to use instead of the built-in rules (repeatable)")
+        sp.add_argument("--enable", action="append", metavar="CODE",
+                        help="run only these rules (codes, names or groups; comma-separated)")
         sp.add_argument("--disable", action="append", metavar="CODE", help="skip these rules")
-        sp.add_argument(
-            "--grammar",
-            choices=("harper", "languagetool", "none"),
-            default="harper",
-            help="grammar checker (default harper, offline)",
-        )
-        sp.add_argument(
-            "--languagetool-url", metavar="URL", help="LanguageTool server for --grammar languagetool"
-        )
+        sp.add_argument("--grammar", choices=("harper", "languagetool", "none"),
+                        help="grammar checker (default harper, offline)")
+        sp.add_argument("--languagetool-url", metavar="URL", help="LanguageTool server for --grammar languagetool")
+        sp.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="worker processes (default 1)")
 
     c = sub.add_parser("check", help="report findings")
     common(c)
     c.add_argument("--format", choices=("human", "json", "sarif", "github"), default="human")
-    c.add_argument("--fail-on", choices=("error", "warning", "info"), default="warning")
+    c.add_argument("--fail-on", choices=("error", "warning", "info"))
+    c.add_argument("--baseline", type=Path, help="report only findings not recorded in this baseline")
+    c.add_argument("--write-baseline", type=Path, metavar="FILE", help="record the current findings and exit 0")
 
     f = sub.add_parser("fix", help="apply safe fixes (in place, or into --output-dir)")
     common(f)
     f.add_argument("--output-dir", type=Path, help="write repaired copies here; inputs are not touched")
-    f.add_argument(
-        "--diff",
-        action="store_const",
-        const="side",
-        help="show the changes side by side and write nothing (--diff=unified: a unified diff)",
-    )
-    f.add_argument(
-        "--diff=unified", dest="diff", action="store_const", const="unified", help=argparse.SUPPRESS
-    )
-    f.add_argument(
-        "--min-confidence",
-        type=float,
-        default=DEFAULT_MIN_CONFIDENCE,
-        help=f"apply only fixes at least this confident (default {DEFAULT_MIN_CONFIDENCE})",
-    )
+    f.add_argument("--diff", action="store_const", const="side",
+                   help="show the changes side by side and write nothing (--diff=unified: a unified diff)")
+    f.add_argument("--diff=unified", dest="diff", action="store_const", const="unified", help=argparse.SUPPRESS)
+    f.add_argument("--min-confidence", type=float,
+                   help=f"apply only fixes at least this confident (default {DEFAULT_MIN_CONFIDENCE})")
 
     rp = sub.add_parser("report", help="write HTML review pages (original and repaired side by side)")
     common(rp)
-    rp.add_argument(
-        "--output-dir", type=Path, default=Path("reports"), help="where pages go (default reports/)"
-    )
-    rp.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE)
+    rp.add_argument("--output-dir", type=Path, default=Path("reports"), help="where pages go (default reports/)")
+    rp.add_argument("--min-confidence", type=float)
 
     r = sub.add_parser("rules", help="list the rules")
     r.add_argument("--rules", action="append", type=Path, metavar="DIR")
     return p
-
-
-def _options(args: argparse.Namespace) -> Options:
-    enable = _codes(args.enable)
-    return Options(
-        rule_dirs=tuple(args.rules) if args.rules else None,
-        enable=enable or None,
-        disable=_codes(args.disable),
-        min_confidence=getattr(args, "min_confidence", DEFAULT_MIN_CONFIDENCE),
-        grammar=args.grammar,
-        languagetool_url=args.languagetool_url,
-    )
-
-
-COMMANDS = ("check", "fix", "report", "rules")
 
 
 def _command_first(argv: Sequence[str]) -> list[str]:
@@ -126,137 +92,174 @@ def _command_first(argv: Sequence[str]) -> list[str]:
     return args
 
 
+def _options(args: argparse.Namespace, cfg: Config) -> Options:
+    enable = _codes(args.enable) or cfg.enable
+    rule_dirs: tuple[Path, ...] | None = tuple(args.rules) if args.rules else None
+    if rule_dirs is None and cfg.rules:
+        from .loader import default_rule_dirs
+
+        rule_dirs = (*default_rule_dirs(), *cfg.rules)
+    min_conf = getattr(args, "min_confidence", None)
+    return Options(
+        rule_dirs=rule_dirs,
+        enable=frozenset(enable) or None,
+        disable=frozenset(_codes(args.disable) + cfg.disable),
+        min_confidence=min_conf if min_conf is not None else (cfg.min_confidence or DEFAULT_MIN_CONFIDENCE),
+        grammar=args.grammar or cfg.grammar or "harper",
+        languagetool_url=args.languagetool_url or cfg.languagetool_url,
+        harper_kinds=frozenset(cfg.harper_kinds) or None,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    raw = sys.argv[1:] if argv is None else argv
-    if raw and raw[0] in ("-h", "--help", "--version"):
-        args = build_parser().parse_args(raw)
+    raw = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(_command_first(raw))
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         if args.command == "rules":
             return cmd_rules(args)
-        tooling = build_tooling(_options(args))
+        cfg = load_config(args.config)
+        options = _options(args, cfg)
+        runner = Runner(options, max(1, args.jobs))
+        baseline = None
+        if args.command == "check" and (args.baseline or (cfg.baseline and not args.write_baseline)):
+            baseline = Baseline.load(args.baseline or cfg.baseline)
     except RetransError as exc:
         err.print(f"retrans: error: {exc}", markup=False)
         return 2
-    if args.command == "check":
-        return cmd_check(args, tooling.checker, err)
-    if args.command == "report":
-        return cmd_report(args, tooling, err)
-    return cmd_fix(args, tooling, err)
+    return Session(args, cfg, options, runner, baseline, err).run()
 
 
-def _read_all(args: argparse.Namespace, err: Console) -> tuple[list[tuple[Path, Path, object]], bool]:
-    """(input path, its root argument, Document or None) per file; whether any error."""
-    failed = False
-    out: list[tuple[Path, Path, object]] = []
-    for root in args.paths:
-        for path, problem in files_under([root]):
-            if problem:
-                err.print(f"retrans: error: {path}: {problem}", markup=False)
-                failed = True
-                continue
-            try:
-                out.append((path, root, read_document(path)))
-            except BinaryFileError as exc:
-                err.print(f"retrans: warning: {exc}", markup=False)
-            except InputError as exc:
-                err.print(f"retrans: error: {exc}", markup=False)
-                failed = True
-    return out, failed
+class Session:
+    """One run of check, fix or report over all the paths given."""
 
+    def __init__(self, args: argparse.Namespace, cfg: Config, options: Options, runner: Runner,
+                 baseline: Baseline | None, err: Console) -> None:
+        self.args, self.cfg, self.options, self.runner = args, cfg, options, runner
+        self.baseline, self.err = baseline, err
+        self.out = Console(highlight=False, soft_wrap=True)
+        self.failed = False
 
-def cmd_check(args: argparse.Namespace, checker: Checker, err: Console) -> int:
-    docs, failed = _read_all(args, err)
-    reports = []
-    for path, _root, doc in docs:
-        text = doc.text  # type: ignore[attr-defined]
-        reports.append(FileReport(str(path), text, tuple(checker.check(text))))
-    if args.format == "json":
-        render_json(reports, sys.stdout)
-    elif args.format == "sarif":
-        render_sarif(reports, sys.stdout)
-    elif args.format == "github":
-        render_github(reports, sys.stdout)
-    else:
-        render_human(reports, Console(highlight=False, soft_wrap=True))
-    threshold = Severity(args.fail_on).rank
-    hit = any(f.severity.rank >= threshold for r in reports for f in r.findings)
-    return 2 if failed else (1 if hit else 0)
+    def files(self) -> list[tuple[Path, Path]]:
+        """(file, the argument it came from); a missing path is reported and skipped."""
+        out: list[tuple[Path, Path]] = []
+        for root in self.args.paths:
+            if root.is_dir():
+                found = {f for pattern in self.cfg.include for f in root.rglob(pattern) if f.is_file()}
+                out.extend((f, root) for f in sorted(found))
+            elif root.exists():
+                out.append((root, root))
+            else:
+                self.err.print(f"retrans: error: {root}: no such file or directory", markup=False)
+                self.failed = True
+        return out
 
+    def jobs(self) -> list[Job]:
+        a = self.args
+        files = self.files()
+        pages = page_names([f for f, _ in files]) if a.command == "report" else [None] * len(files)
+        severity = tuple(sorted(self.cfg.severity.items()))
+        jobs = []
+        for (path, root), page in zip(files, pages, strict=True):
+            fps: tuple[tuple[str, int], ...] = ()
+            if self.baseline is not None:
+                fps = tuple(self.baseline.entries.get(str(path), Counter()).items())
+            jobs.append(Job(
+                command=a.command, path=path, root=root, min_confidence=self.options.min_confidence,
+                output_dir=getattr(a, "output_dir", None), diff=getattr(a, "diff", None), severity=severity,
+                baseline=fps, want_fingerprints=bool(getattr(a, "write_baseline", None)), page=page,
+            ))
+        return jobs
 
-def cmd_fix(args: argparse.Namespace, tooling: Tooling, err: Console) -> int:
-    docs, failed = _read_all(args, err)
-    changed = False
-    out = Console(highlight=False, soft_wrap=True)
-    for path, root, doc in docs:
-        before = doc.text  # type: ignore[attr-defined]
-        guard = tooling.guard()
-        result = fix_text_loop(before, tooling.checker.check, args.min_confidence, accept=guard)
-        for f, why in guard.reverted if guard else []:
-            err.print(
-                f"retrans: note: {path}: {f.rule} fix {before[f.start : f.end]!r} -> {f.suggestions[0]!r} "
-                f"reverted: it introduces a grammar error ({why})",
-                markup=False,
-            )
-        if not result.converged:
-            err.print(
-                f"retrans: warning: {path}: fixes did not settle after {result.passes} passes", markup=False
-            )
-        if args.diff:
-            if result.changed:
-                if args.diff == "unified":
-                    out.print(unified_diff(str(path), before, result.text), end="", markup=False)
-                else:
-                    print_side_by_side(out, str(path), before, result.text)
-                changed = True
-            continue
-        data = doc.encode(result.text)  # type: ignore[attr-defined]
-        if args.output_dir is not None:
-            rel = path.relative_to(root) if root.is_dir() else Path(path.name)
-            target = args.output_dir / rel
-        else:
-            target = path
+    def outcomes(self, jobs: list[Job]) -> Iterator[Outcome]:
+        """Outcomes in input order, with a progress bar on a terminal for long runs."""
+        if not (self.err.is_terminal and len(jobs) > 1):
+            yield from self.runner.run(jobs)
+            return
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=self.err, transient=True) as progress:
+            task = progress.add_task(self.args.command, total=len(jobs))
+            for outcome in self.runner.run(jobs):
+                progress.advance(task)
+                yield outcome
+
+    def run(self) -> int:
+        jobs = self.jobs()
+        cmd = self.args.command
+        writer: Writer | None = None
+        if cmd == "check":
+            fmt = self.args.format
+            writer = {"json": JsonWriter(sys.stdout), "sarif": SarifWriter(sys.stdout),
+                      "github": GithubWriter(sys.stdout)}.get(fmt) or HumanWriter(self.out)
+            writer.start()
+        fail_on = Severity(self.args.fail_on or self.cfg.fail_on or "warning").rank if cmd == "check" else 0
+        hit = changed = False
+        stats: Counter[str] = Counter()
+        pages = []
+        recorded = Baseline()
         try:
-            if result.changed or target != path:
-                write_atomic(target, data)
-        except OSError as exc:
-            err.print(f"retrans: error: {target}: cannot write: {exc.strerror or exc}", markup=False)
-            failed = True
-            continue
-        if result.changed:
-            out.print(f"Fixing {path}", markup=False)
-            changed = True
-    return 2 if failed else (1 if changed else 0)
+            for o in self.outcomes(jobs):
+                r = o.report
+                if r.skipped:
+                    self.err.print(f"retrans: warning: {r.skipped}", markup=False)
+                    stats["skipped"] += 1
+                    continue
+                if r.error:
+                    self.err.print(f"retrans: error: {r.error}", markup=False)
+                    stats["errors"] += 1
+                    self.failed = True
+                for note in o.notes:
+                    self.err.print(f"retrans: note: {note}", markup=False)
+                stats["files"] += 1
+                stats.update(f.severity.value for f in r.findings)
+                if writer is not None and not r.error:
+                    writer.add(r)
+                    hit = hit or any(f.severity.rank >= fail_on for f in r.findings)
+                if o.fingerprints:
+                    recorded.entries[r.path] = Counter(o.fingerprints)
+                if o.page is not None:
+                    pages.append(o.page)
+                if o.changed:
+                    changed = True
+                    stats["fixed"] += 1
+                    self._show_change(r.path, o)
+        except RetransError as exc:  # e.g. a grammar backend that fails inside a worker
+            self.err.print(f"retrans: error: {exc}", markup=False)
+            return 2
+        if writer is not None:
+            writer.end()
+        if cmd == "report":
+            from .document import write_atomic
 
+            write_atomic(self.args.output_dir / "index.html", render_index(pages).encode("utf-8"))
+            self.out.print(f"Wrote {len(pages)} page(s) and {self.args.output_dir / 'index.html'}", markup=False)
+        if cmd == "check" and self.args.write_baseline:
+            recorded.save(self.args.write_baseline)
+            self.err.print(f"retrans: wrote baseline of {sum(stats[k] for k in ('error', 'warning', 'info'))} "
+                           f"finding(s) to {self.args.write_baseline}", markup=False)
+            return 2 if self.failed else 0
+        if len(jobs) > 1 or self.args.jobs > 1:
+            self._summary(stats)
+        if self.failed:
+            return 2
+        if cmd == "check":
+            return 1 if hit else 0
+        return 1 if changed and cmd == "fix" else 0
 
-def cmd_report(args: argparse.Namespace, tooling: Tooling, err: Console) -> int:
-    """One review page per input and an index, all self-contained HTML."""
-    docs, failed = _read_all(args, err)
-    out_dir: Path = args.output_dir
-    taken: set[str] = set()
-    pages: list[PageSummary] = []
-    for path, _root, doc in docs:
-        text = doc.text  # type: ignore[attr-defined]
-        findings = tooling.checker.check(text)
-        fixed = fix_text_loop(text, tooling.checker.check, args.min_confidence, accept=tooling.guard())
-        review = build_review(text, fixed.text, findings)
-        name = page_name(path, taken)
-        write_atomic(out_dir / name, render_page(path.name, review).encode("utf-8"))
-        pages.append(
-            PageSummary(
-                str(path),
-                name,
-                Counter(f.severity.value for f in findings),
-                Counter(f.category for f in findings),
-                sum(c.applied for c in review.changes),
-            )
-        )
-    write_atomic(out_dir / "index.html", render_index(pages).encode("utf-8"))
-    Console(highlight=False, soft_wrap=True).print(
-        f"Wrote {len(pages)} page(s) and {out_dir / 'index.html'}", markup=False
-    )
-    return 2 if failed else 0
+    def _show_change(self, path: str, o: Outcome) -> None:
+        if o.unified is not None:
+            self.out.print(o.unified, end="", markup=False)
+        elif o.diff is not None:
+            print_side_by_side(self.out, path, *o.diff)
+        else:
+            self.out.print(f"Fixing {path}", markup=False)
+
+    def _summary(self, stats: Counter[str]) -> None:
+        table = Table(title="retrans summary", title_justify="left")
+        for col in ("files", "errors", "warnings", "info", "files fixed", "input errors", "skipped"):
+            table.add_column(col, justify="right")
+        table.add_row(*(str(stats[k]) for k in ("files", "error", "warning", "info", "fixed", "errors", "skipped")))
+        self.err.print(table)
 
 
 def cmd_rules(args: argparse.Namespace) -> int:

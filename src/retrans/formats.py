@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any, TextIO
 
 from . import __version__
 from .document import LineIndex
 from .finding import Finding
-from .reporters import FileReport
+from .reporters import FileReport, Writer
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -27,68 +26,57 @@ def _region(f: Finding, index: LineIndex) -> dict[str, int]:
     }
 
 
-def sarif(reports: Sequence[FileReport]) -> dict[str, Any]:
-    """SARIF 2.1.0; columns and offsets in code points (declared in `columnKind`)."""
-    rules: dict[str, dict[str, Any]] = {}
-    results = []
-    for r in reports:
-        index = LineIndex(r.text)
-        for f in r.findings:
-            rules.setdefault(
-                f.rule,
-                {
-                    "id": f.rule,
-                    "name": f.name,
-                    "shortDescription": {"text": f.message},
-                    "properties": {"category": f.category},
-                },
-            )
-            region = _region(f, index)
-            result: dict[str, Any] = {
-                "ruleId": f.rule,
-                "level": _LEVEL[f.severity.value],
-                "message": {
-                    "text": f.message + (f" Suggestion: {f.suggestions[0]!r}." if f.suggestions else "")
-                },
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": r.path}, "region": region}}],
-                "properties": {
-                    "confidence": round(f.confidence, 3),
-                    "fixPolicy": f.fix.value,
-                    "category": f.category,
-                },
-            }
-            if f.suggestions:
-                result["fixes"] = [
-                    {
-                        "description": {"text": f"Replace with {s!r}" if s else "Delete"},
-                        "artifactChanges": [
-                            {
-                                "artifactLocation": {"uri": r.path},
-                                "replacements": [{"deletedRegion": region, "insertedContent": {"text": s}}],
-                            }
-                        ],
-                    }
-                    for s in f.suggestions
-                ]
-            results.append(result)
-    return {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {"name": "retrans", "version": __version__, "rules": list(rules.values())}
-                },
-                "columnKind": "unicodeCodePoints",
-                "results": results,
-            }
-        ],
+def _result(r: FileReport, f: Finding) -> dict[str, Any]:
+    region = _region(f, r.index)
+    result: dict[str, Any] = {
+        "ruleId": f.rule,
+        "level": _LEVEL[f.severity.value],
+        "message": {"text": f.message + (f" Suggestion: {f.suggestions[0]!r}." if f.suggestions else "")},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": r.path}, "region": region}}],
+        "properties": {"confidence": round(f.confidence, 3), "fixPolicy": f.fix.value, "category": f.category},
     }
+    if f.suggestions:
+        result["fixes"] = [
+            {
+                "description": {"text": f"Replace with {s!r}" if s else "Delete"},
+                "artifactChanges": [
+                    {
+                        "artifactLocation": {"uri": r.path},
+                        "replacements": [{"deletedRegion": region, "insertedContent": {"text": s}}],
+                    }
+                ],
+            }
+            for s in f.suggestions
+        ]
+    return result
 
 
-def render_sarif(reports: Sequence[FileReport], out: TextIO) -> None:
-    json.dump(sarif(reports), out, ensure_ascii=False, indent=1)
-    out.write("\n")
+class SarifWriter(Writer):
+    """SARIF 2.1.0, streamed: results first, the tool (with its rules) last.
+    Columns and offsets are code points, declared in `columnKind`."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.rules: dict[str, dict[str, Any]] = {}
+        self.count = 0
+
+    def start(self) -> None:
+        self.out.write('{"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", ')
+        self.out.write('"runs": [{"columnKind": "unicodeCodePoints", "results": [\n')
+
+    def add(self, r: FileReport) -> None:
+        for f in r.findings:
+            self.rules.setdefault(
+                f.rule,
+                {"id": f.rule, "name": f.name, "shortDescription": {"text": f.message},
+                 "properties": {"category": f.category}},
+            )
+            self.out.write((",\n" if self.count else "") + json.dumps(_result(r, f), ensure_ascii=False))
+            self.count += 1
+
+    def end(self) -> None:
+        tool = {"driver": {"name": "retrans", "version": __version__, "rules": list(self.rules.values())}}
+        self.out.write('\n], "tool": ' + json.dumps(tool, ensure_ascii=False) + "}]}\n")
 
 
 def _esc_data(s: str) -> str:
@@ -99,12 +87,16 @@ def _esc_prop(s: str) -> str:
     return _esc_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_github(reports: Sequence[FileReport], out: TextIO) -> None:
+class GithubWriter(Writer):
     """`::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message` per finding."""
-    for r in reports:
-        index = LineIndex(r.text)
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def add(self, r: FileReport) -> None:
+        out = self.out
         for f in r.findings:
-            reg = _region(f, index)
+            reg = _region(f, r.index)
             level = _LEVEL[f.severity.value].replace("note", "notice")
             msg = f.message + (f" [{f.suggestions[0]}]" if f.suggestions else "")
             out.write(
