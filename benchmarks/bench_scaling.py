@@ -38,9 +38,7 @@ def main() -> None:
     tooling.checker.check(corpus(20_000))  # warm up: model loads are not part of scaling
     sizes = [s for s in (100_000, 1_000_000, 5_000_000, 20_000_000) if s <= a.max_mb * 1_000_000]
     print(f"grammar={a.grammar}")
-    print(
-        f"| {'size (MB)':>9} | {'findings':>8} | {'seconds':>8} | {'s per MB':>8} | {'peak RSS (MB)':>13} |"
-    )
+    print(f"| {'size (MB)':>9} | {'findings':>8} | {'seconds':>8} | {'s per MB':>8} | {'peak RSS (MB)':>13} |")
     print(f"|{'-' * 11}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 15}|")
     for size in sizes:
         text = corpus(size)
@@ -48,9 +46,7 @@ def main() -> None:
         n = len(tooling.checker.check(text))
         dt = time.perf_counter() - t0
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(
-            f"| {size / 1e6:9.1f} | {n:8d} | {dt:8.2f} | {dt / (size / 1e6):8.2f} | {rss:13.0f} |", flush=True
-        )
+        print(f"| {size / 1e6:9.1f} | {n:8d} | {dt:8.2f} | {dt / (size / 1e6):8.2f} | {rss:13.0f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -73,9 +73,7 @@ def test_fail_on_and_disable(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert run(["check", "--enable", "spacing", str(p)], capsys)[0] == 0
 
 
-def test_fix_in_place_prints_fixing_and_is_idempotent(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_fix_in_place_prints_fixing_and_is_idempotent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = tmp_path / "a.txt"
     p.write_text(ARTIFACTS, encoding="utf-8")
     code, out, _ = run(["fix", str(p)], capsys)
@@ -119,9 +117,7 @@ def test_fix_preserves_bom_and_crlf(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "re-election" in data.decode("utf-8-sig")
 
 
-def test_bad_inputs_are_reported_and_others_processed(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_bad_inputs_are_reported_and_others_processed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     good = tmp_path / "good.txt"
     good.write_text(ARTIFACTS, encoding="utf-8")
     latin = tmp_path / "latin.txt"
@@ -203,9 +199,7 @@ def test_sarif_output_with_fixes(tmp_path: Path, capsys: pytest.CaptureFixture[s
     res = next(r for r in run0["results"] if r["ruleId"] == "RT101")
     region = res["locations"][0]["physicalLocation"]["region"]
     assert ARTIFACTS[region["charOffset"] : region["charOffset"] + region["charLength"]] == "re -election"
-    assert (
-        res["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"] == "re-election"
-    )
+    assert res["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"] == "re-election"
     assert {r["id"] for r in run0["tool"]["driver"]["rules"]} >= {"RT101", "RT201"}
 
 

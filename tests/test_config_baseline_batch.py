@@ -30,7 +30,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_pyproject_settings_apply_and_flags_override(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "pyproject.toml").write_text(
         '[tool.retrans]\ndisable = ["RT101"]\nfail-on = "error"\ngrammar = "none"\n'
-        '[tool.retrans.severity]\nRT201 = "info"\n', encoding="utf-8")
+        '[tool.retrans.severity]\nRT201 = "info"\n',
+        encoding="utf-8",
+    )
     code, out, _ = run(["check", "--format", "json", "a.txt"], capsys)
     rules = {f["rule"]: f["severity"] for f in json.loads(out)["files"][0]["findings"]}
     assert "RT101" not in rules and rules["RT201"] == "info"
@@ -45,10 +47,13 @@ def test_retrans_toml_wins_and_extra_rule_folder(project: Path, capsys: pytest.C
     (extra / "house.yaml").write_text(
         "- code: RT950\n  name: house.spoke\n  type: pattern\n  pattern: '\\bspoke\\b'\n  replace: [said]\n"
         "  message: House style.\n  category: style\n  fix: safe\n  confidence: 0.9\n"
-        "  examples: {bad: ['he [[spoke]]'], good: [he said]}\n", encoding="utf-8")
+        "  examples: {bad: ['he [[spoke]]'], good: [he said]}\n",
+        encoding="utf-8",
+    )
     (project / "retrans.toml").write_text('rules = ["myrules"]\ngrammar = "none"\n', encoding="utf-8")
     code, out, _ = run(["check", "--format", "json", "a.txt"], capsys)
     rules = {f["rule"] for f in json.loads(out)["files"][0]["findings"]}
+    assert code == 1
     assert {"RT950", "RT101"} <= rules
 
 
@@ -62,8 +67,9 @@ def test_retrans_toml_wins_and_extra_rule_folder(project: Path, capsys: pytest.C
         ("grammar = [\n", "invalid TOML"),
     ],
 )
-def test_bad_configuration_names_file_and_key(project: Path, capsys: pytest.CaptureFixture[str], content: str,
-                                              message: str) -> None:
+def test_bad_configuration_names_file_and_key(
+    project: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
     (project / "retrans.toml").write_text(content, encoding="utf-8")
     code, _, err = run(["check", "a.txt"], capsys)
     assert code == 2
@@ -85,8 +91,12 @@ def test_baseline_hides_accepted_findings_and_survives_edits_elsewhere(
     code, out, _ = run(["check", "--grammar", "none", "--baseline", "base.json", "a.txt"], capsys)
     assert code == 0 and "no findings" in out
     # Lines added above move every finding; a new artifact appears; the old ones stay hidden.
-    (project / "a.txt").write_text("A new first line.\nThe talks were in the [[x]]\n".replace("[[x]]", "")
-                                   + "Ottawa drops its retaliatory prices on tariffs.\n" + ART, encoding="utf-8")
+    (project / "a.txt").write_text(
+        "A new first line.\nThe talks were in the [[x]]\n".replace("[[x]]", "")
+        + "Ottawa drops its retaliatory prices on tariffs.\n"
+        + ART,
+        encoding="utf-8",
+    )
     code, out, _ = run(["check", "--grammar", "none", "--format", "json", "--baseline", "base.json", "a.txt"], capsys)
     found = json.loads(out)["files"][0]["findings"]
     assert code == 1 and [f["rule"] for f in found] == ["RT302"]

@@ -43,9 +43,7 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
 
 def test_harper_long_lint_does_not_hide_short_ones(harper: HarperChecker) -> None:
     long_sentence = " ".join(["The minister said that trade grew"] * 12) + " and a earthy tone followed."
-    rules = {
-        f.rule for f in HarperChecker(kinds=frozenset({"Readability", "Miscellaneous"})).check(long_sentence)
-    }
+    rules = {f.rule for f in HarperChecker(kinds=frozenset({"Readability", "Miscellaneous"})).check(long_sentence)}
     assert {"HARPER/Readability", "HARPER/Miscellaneous"} <= rules
 
 
@@ -85,9 +83,7 @@ def test_languagetool_unreachable_server_fails_fast() -> None:
         LanguageToolChecker(url="http://127.0.0.1:9")
 
 
-@pytest.mark.skipif(
-    not os.environ.get("RETRANS_LANGUAGETOOL_URL"), reason="no LanguageTool server configured"
-)
+@pytest.mark.skipif(not os.environ.get("RETRANS_LANGUAGETOOL_URL"), reason="no LanguageTool server configured")
 def test_languagetool_real_server() -> None:
     checker = LanguageToolChecker(url=os.environ["RETRANS_LANGUAGETOOL_URL"])
     assert any(f.rule.startswith("LT/") for f in checker.check("He met a earthy president."))

@@ -34,8 +34,15 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]
     tmp = tmp_path_factory.mktemp("precommit")
     repo = tmp / "articles"
     repo.mkdir()
-    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp / "cache"), GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@x",
-               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@x", NO_COLOR="1")
+    env = dict(
+        os.environ,
+        PRE_COMMIT_HOME=str(tmp / "cache"),
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@x",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@x",
+        NO_COLOR="1",
+    )
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     git(repo, "init", "-q", env=env)
     (repo / ".pre-commit-config.yaml").write_text(
@@ -48,8 +55,9 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]
     assert pc, "pre-commit is a dev dependency"
     res = subprocess.run([pc, "install"], cwd=repo, capture_output=True, text=True, env=env, check=False)
     assert res.returncode == 0, res.stdout + res.stderr
-    res = subprocess.run([pc, "install-hooks"], cwd=repo, capture_output=True, text=True, env=env, check=False,
-                         timeout=1500)
+    res = subprocess.run(
+        [pc, "install-hooks"], cwd=repo, capture_output=True, text=True, env=env, check=False, timeout=1500
+    )
     assert res.returncode == 0, res.stdout + res.stderr
     git(repo, "add", ".pre-commit-config.yaml", env=env)
     assert git(repo, "commit", "-qm", "config", env=env).returncode == 0

@@ -60,9 +60,7 @@ def test_bad_example_is_fixed(rule: Rule, example: BadExample) -> None:
 @pytest.mark.parametrize(("rule", "text"), list(_good()))
 def test_good_example_is_not_flagged(rule: Rule, text: str) -> None:
     findings = _check(rule, text)
-    assert findings == [], (
-        f"{rule.spec.path}:{rule.spec.line}: fired on {[text[f.start : f.end] for f in findings]}"
-    )
+    assert findings == [], f"{rule.spec.path}:{rule.spec.line}: fired on {[text[f.start : f.end] for f in findings]}"
 
 
 def test_every_rule_has_examples_and_unique_codes() -> None:

@@ -104,7 +104,7 @@ def run_job(job: Job) -> Outcome:
     guard = tooling.guard()
     result = fix_text_loop(text, tooling.checker.check, job.min_confidence, accept=guard)
     notes = [
-        f"{path}: {f.rule} fix {text[f.start:f.end]!r} -> {f.suggestions[0]!r} reverted: "
+        f"{path}: {f.rule} fix {text[f.start : f.end]!r} -> {f.suggestions[0]!r} reverted: "
         f"it introduces a grammar error ({why})"
         for f, why in (guard.reverted if guard else [])
     ]
@@ -115,8 +115,13 @@ def run_job(job: Job) -> Outcome:
         review = build_review(text, result.text, findings)
         assert job.output_dir is not None and job.page is not None
         write_atomic(job.output_dir / job.page, render_page(job.path.name, review).encode("utf-8"))
-        summary = PageSummary(path, job.page, Counter(f.severity.value for f in findings),
-                              Counter(f.category for f in findings), sum(c.applied for c in review.changes))
+        summary = PageSummary(
+            path,
+            job.page,
+            Counter(f.severity.value for f in findings),
+            Counter(f.category for f in findings),
+            sum(c.applied for c in review.changes),
+        )
         return Outcome(FileReport(path, index, tuple(findings)), notes=tuple(notes), page=summary)
 
     report = FileReport(path, index, tuple(result.applied_flat))

@@ -44,15 +44,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("paths", nargs="+", type=Path, help="files, or folders searched for *.txt")
-        sp.add_argument("--config", type=Path, help="configuration file (default: nearest retrans.toml or "
-                        "pyproject.toml with [tool.retrans])")
-        sp.add_argument("--rules", action="append", type=Path, metavar="DIR",
-                        help="rule folder to use instead of the built-in rules (repeatable)")
-        sp.add_argument("--enable", action="append", metavar="CODE",
-                        help="run only these rules (codes, names or groups; comma-separated)")
+        sp.add_argument(
+            "--config",
+            type=Path,
+            help="configuration file (default: nearest retrans.toml or pyproject.toml with [tool.retrans])",
+        )
+        sp.add_argument(
+            "--rules",
+            action="append",
+            type=Path,
+            metavar="DIR",
+            help="rule folder to use instead of the built-in rules (repeatable)",
+        )
+        sp.add_argument(
+            "--enable",
+            action="append",
+            metavar="CODE",
+            help="run only these rules (codes, names or groups; comma-separated)",
+        )
         sp.add_argument("--disable", action="append", metavar="CODE", help="skip these rules")
-        sp.add_argument("--grammar", choices=("harper", "languagetool", "none"),
-                        help="grammar checker (default harper, offline)")
+        sp.add_argument(
+            "--grammar", choices=("harper", "languagetool", "none"), help="grammar checker (default harper, offline)"
+        )
         sp.add_argument("--languagetool-url", metavar="URL", help="LanguageTool server for --grammar languagetool")
         sp.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="worker processes (default 1)")
 
@@ -66,11 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("fix", help="apply safe fixes (in place, or into --output-dir)")
     common(f)
     f.add_argument("--output-dir", type=Path, help="write repaired copies here; inputs are not touched")
-    f.add_argument("--diff", action="store_const", const="side",
-                   help="show the changes side by side and write nothing (--diff=unified: a unified diff)")
+    f.add_argument(
+        "--diff",
+        action="store_const",
+        const="side",
+        help="show the changes side by side and write nothing (--diff=unified: a unified diff)",
+    )
     f.add_argument("--diff=unified", dest="diff", action="store_const", const="unified", help=argparse.SUPPRESS)
-    f.add_argument("--min-confidence", type=float,
-                   help=f"apply only fixes at least this confident (default {DEFAULT_MIN_CONFIDENCE})")
+    f.add_argument(
+        "--min-confidence",
+        type=float,
+        help=f"apply only fixes at least this confident (default {DEFAULT_MIN_CONFIDENCE})",
+    )
 
     rp = sub.add_parser("report", help="write HTML review pages (original and repaired side by side)")
     common(rp)
@@ -122,8 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = _options(args, cfg)
         runner = Runner(options, max(1, args.jobs))
         baseline = None
-        if args.command == "check" and (args.baseline or (cfg.baseline and not args.write_baseline)):
-            baseline = Baseline.load(args.baseline or cfg.baseline)
+        if args.command == "check" and not args.write_baseline:
+            source: Path | None = args.baseline or cfg.baseline
+            baseline = Baseline.load(source) if source is not None else None
     except RetransError as exc:
         err.print(f"retrans: error: {exc}", markup=False)
         return 2
@@ -133,8 +154,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 class Session:
     """One run of check, fix or report over all the paths given."""
 
-    def __init__(self, args: argparse.Namespace, cfg: Config, options: Options, runner: Runner,
-                 baseline: Baseline | None, err: Console) -> None:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        cfg: Config,
+        options: Options,
+        runner: Runner,
+        baseline: Baseline | None,
+        err: Console,
+    ) -> None:
         self.args, self.cfg, self.options, self.runner = args, cfg, options, runner
         self.baseline, self.err = baseline, err
         self.out = Console(highlight=False, soft_wrap=True)
@@ -164,11 +192,20 @@ class Session:
             fps: tuple[tuple[str, int], ...] = ()
             if self.baseline is not None:
                 fps = tuple(self.baseline.entries.get(str(path), Counter()).items())
-            jobs.append(Job(
-                command=a.command, path=path, root=root, min_confidence=self.options.min_confidence,
-                output_dir=getattr(a, "output_dir", None), diff=getattr(a, "diff", None), severity=severity,
-                baseline=fps, want_fingerprints=bool(getattr(a, "write_baseline", None)), page=page,
-            ))
+            jobs.append(
+                Job(
+                    command=a.command,
+                    path=path,
+                    root=root,
+                    min_confidence=self.options.min_confidence,
+                    output_dir=getattr(a, "output_dir", None),
+                    diff=getattr(a, "diff", None),
+                    severity=severity,
+                    baseline=fps,
+                    want_fingerprints=bool(getattr(a, "write_baseline", None)),
+                    page=page,
+                )
+            )
         return jobs
 
     def outcomes(self, jobs: list[Job]) -> Iterator[Outcome]:
@@ -189,8 +226,11 @@ class Session:
         writer: Writer | None = None
         if cmd == "check":
             fmt = self.args.format
-            writer = {"json": JsonWriter(sys.stdout), "sarif": SarifWriter(sys.stdout),
-                      "github": GithubWriter(sys.stdout)}.get(fmt) or HumanWriter(self.out)
+            writer = {
+                "json": JsonWriter(sys.stdout),
+                "sarif": SarifWriter(sys.stdout),
+                "github": GithubWriter(sys.stdout),
+            }.get(fmt) or HumanWriter(self.out)
             writer.start()
         fail_on = Severity(self.args.fail_on or self.cfg.fail_on or "warning").rank if cmd == "check" else 0
         hit = changed = False
@@ -235,8 +275,11 @@ class Session:
             self.out.print(f"Wrote {len(pages)} page(s) and {self.args.output_dir / 'index.html'}", markup=False)
         if cmd == "check" and self.args.write_baseline:
             recorded.save(self.args.write_baseline)
-            self.err.print(f"retrans: wrote baseline of {sum(stats[k] for k in ('error', 'warning', 'info'))} "
-                           f"finding(s) to {self.args.write_baseline}", markup=False)
+            self.err.print(
+                f"retrans: wrote baseline of {sum(stats[k] for k in ('error', 'warning', 'info'))} "
+                f"finding(s) to {self.args.write_baseline}",
+                markup=False,
+            )
             return 2 if self.failed else 0
         if len(jobs) > 1 or self.args.jobs > 1:
             self._summary(stats)

@@ -79,8 +79,10 @@ def parse_config(path: Path, table: dict[str, Any]) -> Config:
                 raise ConfigError(path, None, "key 'baseline' must be a file path")
             values["baseline"] = (base / value).resolve()
         else:
-            known = "baseline, disable, enable, fail-on, grammar, harper-kinds, include, languagetool-url, " \
+            known = (
+                "baseline, disable, enable, fail-on, grammar, harper-kinds, include, languagetool-url, "
                 "min-confidence, rules, severity"
+            )
             raise ConfigError(path, None, f"unknown key {key!r} (known: {known})")
     return Config(**values)
 

@@ -58,9 +58,7 @@ class TextContext:
         parse, so a rule that needs the parse where a trigger occurs does not pay for
         parsing the whole text (linear, and cheap on large files); spaCy does the
         real tokenisation, sentence split and parse of what is chosen."""
-        spans = [
-            (m.start(), m.group()) for m in ROUGH_SENTENCE.finditer(self.text) if wanted.search(m.group())
-        ]
+        spans = [(m.start(), m.group()) for m in ROUGH_SENTENCE.finditer(self.text) if wanted.search(m.group())]
         docs = parse_many([t for _, t in spans])
         for (start, _), doc in zip(spans, docs, strict=True):
             yield start, doc

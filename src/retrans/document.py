@@ -47,9 +47,7 @@ def decode(path: str, data: bytes) -> Document:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(
-            path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        ) from None
+        raise InputError(path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
     bom = text.startswith(BOM)
     return Document(path=path, text=text[1:] if bom else text, bom=bom)
 

@@ -65,9 +65,7 @@ def fix_text_loop(
     current = text
     for n in range(1, max_passes + 1):
         fixable = [
-            f
-            for f in check(current)
-            if f.is_fixable(min_confidence) and f.suggestions[0] != current[f.start : f.end]
+            f for f in check(current) if f.is_fixable(min_confidence) and f.suggestions[0] != current[f.start : f.end]
         ]
         chosen, _ = resolve_overlaps(fixable)
         if accept is not None:

@@ -68,8 +68,12 @@ class SarifWriter(Writer):
         for f in r.findings:
             self.rules.setdefault(
                 f.rule,
-                {"id": f.rule, "name": f.name, "shortDescription": {"text": f.message},
-                 "properties": {"category": f.category}},
+                {
+                    "id": f.rule,
+                    "name": f.name,
+                    "shortDescription": {"text": f.message},
+                    "properties": {"category": f.category},
+                },
             )
             self.out.write((",\n" if self.count else "") + json.dumps(_result(r, f), ensure_ascii=False))
             self.count += 1

@@ -79,9 +79,7 @@ class HarperChecker(Checker):
     def lints(self, text: str) -> list[Any]:
         """Kept lints; dedup off so a long lint cannot hide the short ones inside it."""
         return [
-            lint
-            for lint in self.linter.lint(text, language="plaintext", dedup=False)
-            if lint.lint_kind in self.kinds
+            lint for lint in self.linter.lint(text, language="plaintext", dedup=False) if lint.lint_kind in self.kinds
         ]
 
     def check(self, text: str) -> list[Finding]:
@@ -208,14 +206,10 @@ class LanguageToolChecker(Checker):
         return self.from_matches(self.tool.check(text))
 
     def from_matches(self, matches: Iterable[Any]) -> list[Finding]:
-        return [
-            match_to_finding(m) for m in matches if getattr(m, "category", "") not in self.skip_categories
-        ]
+        return [match_to_finding(m) for m in matches if getattr(m, "category", "") not in self.skip_categories]
 
 
-def build_grammar(
-    backend: str, url: str | None = None, kinds: frozenset[str] | None = None
-) -> Checker | None:
+def build_grammar(backend: str, url: str | None = None, kinds: frozenset[str] | None = None) -> Checker | None:
     """The grammar checker for a backend name: harper, languagetool or none."""
     if backend == "none":
         return None

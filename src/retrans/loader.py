@@ -81,9 +81,7 @@ def build_rule(raw: object, path: Path, lexicon: Lexicon) -> Rule:
     if not CODE.match(values["code"]):
         raise ConfigError(path, raw.key_line("code"), f"rule code {values['code']!r} must look like RT101")
     if not NAME.match(values["name"]):
-        raise ConfigError(
-            path, raw.key_line("name"), f"rule name {values['name']!r} must be dotted: group.rule"
-        )
+        raise ConfigError(path, raw.key_line("name"), f"rule name {values['name']!r} must be dotted: group.rule")
     if not 0.0 <= float(values["confidence"]) <= 1.0:
         raise ConfigError(path, raw.key_line("confidence"), "confidence must be between 0 and 1")
     spec = RuleSpec(

@@ -43,9 +43,7 @@ def _ops(original: str, repaired: str) -> list[tuple[str, int, int, int, int]]:
     """Word-level alignment as (tag, orig start, orig end, repaired start, repaired end)."""
     a = [(m.start(), m.end()) for m in _TOKEN.finditer(original)]
     b = [(m.start(), m.end()) for m in _TOKEN.finditer(repaired)]
-    sm = difflib.SequenceMatcher(
-        None, [original[s:e] for s, e in a], [repaired[s:e] for s, e in b], autojunk=False
-    )
+    sm = difflib.SequenceMatcher(None, [original[s:e] for s, e in a], [repaired[s:e] for s, e in b], autojunk=False)
 
     def pos(spans: list[tuple[int, int]], i: int, total: int) -> int:
         return spans[i][0] if i < len(spans) else total
@@ -100,9 +98,7 @@ def build_review(original: str, repaired: str, findings: list[Finding]) -> Revie
     """Changes (applied hunks first, then suggestions) and notes (no suggestion)."""
     changes: list[Change] = []
     for start, end, new in _regions(original, repaired, findings):
-        behind = tuple(
-            f for f in findings if (f.start < end and start < f.end) or (f.start == start and f.end == end)
-        )
+        behind = tuple(f for f in findings if (f.start < end and start < f.end) or (f.start == start and f.end == end))
         options = [new]
         for f in behind:
             if (f.start, f.end) == (start, end):
@@ -119,14 +115,10 @@ def build_review(original: str, repaired: str, findings: list[Finding]) -> Revie
     kept, dropped = resolve_overlaps(free)
     for f in kept:
         options = list(dict.fromkeys(f.suggestions))
-        changes.append(
-            Change(len(changes), f.start, f.end, (*options, original[f.start : f.end]), False, (f,))
-        )
+        changes.append(Change(len(changes), f.start, f.end, (*options, original[f.start : f.end]), False, (f,)))
     notes = tuple(f for f in findings if not f.suggestions or f in dropped)
     ordered = sorted(changes, key=lambda c: (c.start, c.end))
-    renumbered = tuple(
-        Change(i, c.start, c.end, c.options, c.applied, c.findings) for i, c in enumerate(ordered)
-    )
+    renumbered = tuple(Change(i, c.start, c.end, c.options, c.applied, c.findings) for i, c in enumerate(ordered))
     return Review(original, repaired, renumbered, notes)
 
 

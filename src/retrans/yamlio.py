@@ -36,9 +36,7 @@ def _construct_mapping(loader: _LineLoader, node: MappingNode) -> LineDict:
         if not isinstance(key, str):
             raise ConfigError(str(node.start_mark.name), key_node.start_mark.line + 1, "keys must be strings")
         if key in out:
-            raise ConfigError(
-                str(node.start_mark.name), key_node.start_mark.line + 1, f"duplicate key {key!r}"
-            )
+            raise ConfigError(str(node.start_mark.name), key_node.start_mark.line + 1, f"duplicate key {key!r}")
         out[key] = loader.construct_object(value_node, deep=True)
         if isinstance(key_node, ScalarNode):
             out.key_lines[key] = key_node.start_mark.line + 1

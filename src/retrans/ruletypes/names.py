@@ -103,9 +103,7 @@ class FuzzyNameRule(Rule):
     def _closest(word: str, pool: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
         limit = 1 if len(word) <= 6 else 2
         scored = sorted(
-            (Levenshtein.distance(word, k), k)
-            for k in pool
-            if k[0] == word[0] and abs(len(k) - len(word)) <= limit
+            (Levenshtein.distance(word, k), k) for k in pool if k[0] == word[0] and abs(len(k) - len(word)) <= limit
         )
         scored = [s for s in scored if s[0] <= limit]
         if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):

@@ -147,9 +147,7 @@ class PhraseRule(Rule):
                 words = [regex.escape(x) for x in w.split()]
                 alts.append(r"\s+".join(words))
             source = r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])"
-            source = self.lexicon.expand(
-                source.replace(r"\{\{", "{{").replace(r"\}\}", "}}"), (path, item.line)
-            )
+            source = self.lexicon.expand(source.replace(r"\{\{", "{{").replace(r"\}\}", "}}"), (path, item.line))
             self.entries.append(
                 _Entry(
                     compile_regex(source, regex.IGNORECASE, (path, item.line)),

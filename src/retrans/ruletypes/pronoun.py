@@ -42,9 +42,7 @@ class PronounRule(Rule):
         names = self.lexicon.terms([f"{{{{{s}}}}}" for s in as_list(self.params["places"])], self.where)
         self.places = {n.lower() for n in names}
         self.nouns = {n.lower() for n in as_list(self.params["nouns"])}
-        self.people = {p.name.lower() for p in self.lexicon.people} | {
-            p.surname.lower() for p in self.lexicon.people
-        }
+        self.people = {p.name.lower() for p in self.lexicon.people} | {p.surname.lower() for p in self.lexicon.people}
         self.first_names = {p.first.lower() for p in self.lexicon.people} | {
             n.lower() for n in self.lexicon.get("first_name")
         }
@@ -124,9 +122,7 @@ class PronounRule(Rule):
         """The nearest clause subject above the pronoun, skipping relative pronouns."""
         for anc in tok.ancestors:
             # A subject that contains the pronoun ("his government") is not its antecedent.
-            subs = [
-                c for c in anc.children if c.dep_ in _SUBJ and not c.left_edge.i <= tok.i <= c.right_edge.i
-            ]
+            subs = [c for c in anc.children if c.dep_ in _SUBJ and not c.left_edge.i <= tok.i <= c.right_edge.i]
             if not subs:
                 continue
             s = subs[0]

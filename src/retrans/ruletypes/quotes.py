@@ -52,6 +52,4 @@ class QuoteRule(Rule):
                 start = base + len(before) if after_close else base + i
                 fix = FixPolicy.SAFE if after_close else FixPolicy.SUGGEST
                 repl = " " if after_close and len(before) < i else ""
-                yield self.finding(
-                    start, base + i + 1, [repl], fix=fix, confidence=None if after_close else 0.5
-                )
+                yield self.finding(start, base + i + 1, [repl], fix=fix, confidence=None if after_close else 0.5)

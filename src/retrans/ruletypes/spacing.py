@@ -52,9 +52,7 @@ class SpacingRule(Rule):
 
     type_name = "spacing"
     PARAMS: ClassVar[dict[str, Param]] = {
-        "check": Param(
-            "str", required=True, choices=("hyphen", "glued", "before_punct", "semicolon_capital", "dash")
-        ),
+        "check": Param("str", required=True, choices=("hyphen", "glued", "before_punct", "semicolon_capital", "dash")),
         "prefixes": Param("strlist", default=[]),
         "dash": Param("str", default=" — "),
     }
