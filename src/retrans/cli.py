@@ -67,6 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
             "--grammar", choices=("harper", "languagetool", "none"), help="grammar checker (default harper, offline)"
         )
         sp.add_argument("--languagetool-url", metavar="URL", help="LanguageTool server for --grammar languagetool")
+        sp.add_argument(
+            "--embeddings",
+            dest="embeddings",
+            action="store_true",
+            default=None,
+            help="require the embedding checker (default: on when installed)",
+        )
+        sp.add_argument(
+            "--no-embeddings",
+            dest="embeddings",
+            action="store_false",
+            help="turn the embedding checker off; the rules still run",
+        )
         sp.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="worker processes (default 1)")
 
     c = sub.add_parser("check", help="report findings")
@@ -128,6 +141,7 @@ def _options(args: argparse.Namespace, cfg: Config) -> Options:
         grammar=args.grammar or cfg.grammar or "harper",
         languagetool_url=args.languagetool_url or cfg.languagetool_url,
         harper_kinds=frozenset(cfg.harper_kinds) or None,
+        embeddings=args.embeddings if args.embeddings is not None else cfg.embeddings,
     )
 
 

@@ -33,6 +33,7 @@ class Config:
     harper_kinds: tuple[str, ...] = ()
     include: tuple[str, ...] = ("*.txt",)
     baseline: Path | None = None
+    embeddings: bool | None = None
 
 
 def _strings(path: Path, key: str, value: Any) -> tuple[str, ...]:
@@ -74,13 +75,17 @@ def parse_config(path: Path, table: dict[str, Any]) -> Config:
             if not isinstance(value, str) or not value.startswith(("http://", "https://")):
                 raise ConfigError(path, None, f"key 'languagetool-url' must be an http(s) URL, not {value!r}")
             values["languagetool_url"] = value
+        elif key == "embeddings":
+            if not isinstance(value, bool):
+                raise ConfigError(path, None, f"key 'embeddings' must be true or false, not {value!r}")
+            values["embeddings"] = value
         elif key == "baseline":
             if not isinstance(value, str):
                 raise ConfigError(path, None, "key 'baseline' must be a file path")
             values["baseline"] = (base / value).resolve()
         else:
             known = (
-                "baseline, disable, enable, fail-on, grammar, harper-kinds, include, languagetool-url, "
+                "baseline, disable, embeddings, enable, fail-on, grammar, harper-kinds, include, languagetool-url, "
                 "min-confidence, rules, severity"
             )
             raise ConfigError(path, None, f"unknown key {key!r} (known: {known})")

@@ -3,10 +3,12 @@ crashes becomes one finding and the others keep running (sqlfluff does this)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .context import TextContext
+from .errors import RetransError
 from .finding import Finding, FixPolicy, Severity
 from .loader import RuleSet
 from .overlaps import dedupe
@@ -72,14 +74,55 @@ def _internal(rule: Rule, message: str) -> Finding:
     )
 
 
+class Stage(Protocol):
+    """Post-processing of all findings of a text (the embedding checker)."""
+
+    def process(self, text: str, findings: list[Finding]) -> list[Finding]: ...
+
+
 @dataclass
 class Pipeline(Checker):
-    """Several checkers whose findings are merged and deduplicated."""
+    """Several checkers whose findings are merged, post-processed and deduplicated.
+
+    Without a stage, findings that need the context gate are dropped: they are
+    only reported when embeddings confirm them.
+    """
 
     checkers: Sequence[Checker]
+    stage: Stage | None = None
 
     def check(self, text: str) -> list[Finding]:
         out: list[Finding] = []
         for c in self.checkers:
-            out.extend(c.check(text))
+            out.extend(_isolated(type(c).__name__, lambda c=c: c.check(text), []))  # type: ignore[misc]
+        if self.stage is not None:
+            stage = self.stage
+            ungated = [f for f in out if ("gate", "context") not in f.details]
+            out = _isolated(type(stage).__name__, lambda: stage.process(text, out), ungated)
+        else:
+            out = [f for f in out if ("gate", "context") not in f.details]
         return dedupe(out)
+
+
+def _isolated(name: str, run: Callable[[], list[Finding]], fallback: list[Finding]) -> list[Finding]:
+    """A checker that crashes becomes one finding; the others' findings stand.
+    Errors users must act on (an unavailable backend) still stop the run."""
+    try:
+        return run()
+    except RetransError:
+        raise
+    except Exception as exc:
+        return [
+            *fallback,
+            Finding(
+                rule="RT000",
+                name="internal.checker_error",
+                start=0,
+                end=0,
+                message=f"unexpected exception in {name}: {exc!r}",
+                severity=Severity.WARNING,
+                category="internal",
+                fix=FixPolicy.SUGGEST,
+                confidence=1.0,
+            ),
+        ]

@@ -108,6 +108,7 @@ class PatternRule(Rule):
 @dataclass(frozen=True)
 class _Entry:
     regex: CompiledRegex
+    words: tuple[str, ...]
     right: tuple[str, ...]
     message: str | None
     when: Conditions
@@ -151,6 +152,7 @@ class PhraseRule(Rule):
             self.entries.append(
                 _Entry(
                     compile_regex(source, regex.IGNORECASE, (path, item.line)),
+                    tuple(as_list(v["wrong"])),
                     tuple(as_list(v["right"])),
                     v["message"],
                     Conditions.parse(v["when"], self.lexicon, path, item.key_line("when")),

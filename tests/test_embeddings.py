@@ -1,0 +1,120 @@
+"""The embedding checker: offline model, cache, context gate, outliers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from retrans import api
+from retrans.api import Options, check_text
+from retrans.embeddings import EmbeddingCache, EmbeddingModel, EmbeddingsUnavailable
+
+from .conftest import SEEDS
+
+SEED = (SEEDS / "000_f35722fa09ccbc01.txt").read_text(encoding="utf-8")
+
+OFFLINE_PROBE = r"""
+import os, socket
+for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+    os.environ.pop(k, None)           # retrans must set them itself
+def refuse(*a, **k):
+    raise OSError("network access attempted")
+socket.socket.connect = refuse
+socket.create_connection = refuse
+from retrans.embeddings import EmbeddingModel, EmbeddingCache
+m = EmbeddingModel(cache=EmbeddingCache(None))
+v = m.encode(["Canada imposed counter-tariffs.", "Mexico did not retaliate."])
+assert v.shape == (2, 384), v.shape
+assert abs(float((v[0] ** 2).sum()) - 1.0) < 1e-4
+print("offline ok", os.environ["HF_HUB_OFFLINE"])
+"""
+
+
+def test_model_loads_and_encodes_with_no_network() -> None:
+    res = subprocess.run(
+        [sys.executable, "-c", OFFLINE_PROBE], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "offline ok 1" in res.stdout
+
+
+def test_cache_skips_encoding_unchanged_text(tmp_path: Path) -> None:
+    cache = tmp_path / "cache.sqlite3"
+    m = EmbeddingModel(cache=EmbeddingCache(cache))
+    first = m.encode(["one sentence", "another sentence", "one sentence"])
+    assert m.encoded == 2
+    m.encode(["one sentence"])
+    assert m.encoded == 2
+    fresh = EmbeddingModel(cache=EmbeddingCache(cache))
+    again = fresh.encode(["another sentence", "one sentence"])
+    assert fresh.encoded == 0
+    assert (again[1] == first[0]).all()
+
+
+def test_context_gate_accepts_only_where_the_replacement_fits() -> None:
+    accepted = (
+        "Canada and the United States are in a trade war over steel and aluminum.\n"
+        "Ottawa answered the tariffs. The prices on Canadian steel hurt exporters.\n"
+    )
+    found = [f for f in check_text(accepted, Options(grammar="none")) if f.rule == "RT351"]
+    assert len(found) == 1 and found[0].suggestions[0] == "tariffs"
+    assert "context fit: tariffs +" in found[0].message
+    # Without embeddings a gated substitution is never reported.
+    assert not [f for f in check_text(accepted, Options(grammar="none", embeddings=False)) if f.rule == "RT351"]
+
+
+def test_context_gate_rejects_a_worse_fit() -> None:
+    stage = api.build_stage(True, api.load_rules())
+    assert stage is not None
+    from retrans.finding import Finding, FixPolicy, Severity
+
+    text = "The orchestra played well.\nTickets were sold out, and their prices surprised fans.\n"
+    start = text.index("prices")
+    f = Finding(
+        "RT351",
+        "sense.x",
+        start,
+        start + 6,
+        "m",
+        Severity.WARNING,
+        "c",
+        ("tariffs",),
+        0.6,
+        FixPolicy.SUGGEST,
+        details=(("gate", "context"),),
+    )
+    assert [x for x in stage.process(text, [f]) if x.rule == "RT351"] == []
+
+
+def test_outliers_on_the_seed_rank_candidates() -> None:
+    outliers = {SEED[f.start : f.end]: f for f in check_text(SEED, Options(grammar="none")) if f.rule == "RT901"}
+    assert {"supplied", "drops", "movements"} <= set(outliers)
+    drops = outliers["drops"]
+    assert drops.fix.value == "suggest" and "candidates:" in drops.message
+    assert "dropped" in drops.message  # an inflection candidate, with its score
+    assert len(outliers) <= 12
+
+
+def test_outliers_on_clean_text_stay_rare() -> None:
+    text = (Path(__file__).parent / "data" / "clean_news.txt").read_text(encoding="utf-8")
+    outliers = [text[f.start : f.end] for f in check_text(text, Options(grammar="none")) if f.rule == "RT901"]
+    # Measured: 4 outliers in 533 words of clean text; this guards against a rise.
+    assert len(outliers) <= max(1, len(text.split()) // 130), outliers
+
+
+def test_no_embeddings_turns_the_checker_off(capsys: pytest.CaptureFixture[str]) -> None:
+    from retrans.cli import main
+
+    code = main(["check", "--no-embeddings", "--grammar", "none", "--format", "json", str(SEEDS)])
+    out = capsys.readouterr().out
+    assert code == 1 and "RT901" not in out and "RT351" not in out
+
+
+def test_required_embeddings_without_the_extra_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api, "embeddings_installed", lambda: False)
+    with pytest.raises(EmbeddingsUnavailable, match=r"pip install 'retrans\[embeddings\]'"):
+        api.build_tooling(Options(embeddings=True))
+    assert api.build_tooling(Options()).checker is not None  # the default just runs without it
