@@ -40,13 +40,14 @@ print(json.dumps({"load_s": load, "sentences": len(batch), "sentences_per_s": le
 
 def main() -> None:
     env = dict(os.environ, RETRANS_EMBEDDING_CACHE="off")
-    res = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, env=env,
-                         check=True)
+    res = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, env=env, check=True)
     r = json.loads(res.stdout.strip().splitlines()[-1])
-    rows = [("model load (import + weights), s", f"{r['load_s']:.2f}"),
-            ("sentences encoded per second (batch of " + str(r["sentences"]) + ")", f"{r['sentences_per_s']:.0f}"),
-            ("single words encoded per second", f"{r['words_per_s_single_word_inputs']:.0f}"),
-            ("peak memory, MB", f"{r['peak_mb']:.0f}")]
+    rows = [
+        ("model load (import + weights), s", f"{r['load_s']:.2f}"),
+        ("sentences encoded per second (batch of " + str(r["sentences"]) + ")", f"{r['sentences_per_s']:.0f}"),
+        ("single words encoded per second", f"{r['words_per_s_single_word_inputs']:.0f}"),
+        ("peak memory, MB", f"{r['peak_mb']:.0f}"),
+    ]
     print("| measure | value |\n|---|---:|")
     for k, v in rows:
         print(f"| {k} | {v} |")
