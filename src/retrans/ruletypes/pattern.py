@@ -125,7 +125,11 @@ class PhraseRule(Rule):
     """
 
     type_name = "phrase"
-    PARAMS: ClassVar[dict[str, Param]] = {"entries": Param("list", required=True), "when": Param("dict")}
+    PARAMS: ClassVar[dict[str, Param]] = {
+        "entries": Param("list", required=True),
+        "when": Param("dict"),
+        "case_sensitive": Param("bool", default=False),
+    }
     ENTRY: ClassVar[dict[str, Param]] = {
         "wrong": Param("strlist", required=True),
         "right": Param("strlist", default=[]),
@@ -151,7 +155,7 @@ class PhraseRule(Rule):
             source = self.lexicon.expand(source.replace(r"\{\{", "{{").replace(r"\}\}", "}}"), (path, item.line))
             self.entries.append(
                 _Entry(
-                    compile_regex(source, regex.IGNORECASE, (path, item.line)),
+                    compile_regex(source, 0 if self.params["case_sensitive"] else regex.IGNORECASE, (path, item.line)),
                     tuple(as_list(v["wrong"])),
                     tuple(as_list(v["right"])),
                     v["message"],

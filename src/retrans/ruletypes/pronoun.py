@@ -36,6 +36,8 @@ class PronounRule(Rule):
     PARAMS: ClassVar[dict[str, Param]] = {
         "places": Param("strlist", required=True),
         "nouns": Param("strlist", default=[]),
+        "gender": Param("bool", default=False),
+        "gender_message": Param("str", default=""),
     }
 
     def setup(self, raw: LineDict) -> None:
@@ -43,9 +45,10 @@ class PronounRule(Rule):
         self.places = {n.lower() for n in names}
         self.nouns = {n.lower() for n in as_list(self.params["nouns"])}
         self.people = {p.name.lower() for p in self.lexicon.people} | {p.surname.lower() for p in self.lexicon.people}
-        self.first_names = {p.first.lower() for p in self.lexicon.people} | {
-            n.lower() for n in self.lexicon.get("first_name")
-        }
+        female = {n.lower() for n in self.lexicon.get("female_first_name")}
+        male = {n.lower() for n in self.lexicon.get("male_first_name")}
+        self.first_gender = {n: "f" for n in female} | {n: "m" for n in male if n not in female}
+        self.first_names = {p.first.lower() for p in self.lexicon.people} | set(self.first_gender)
         # A paragraph is parsed only if it has a pronoun and a place, organisation or
         # such noun: without a non-person antecedent there is nothing to flag.
         alts = "|".join(regex.escape(w) for w in sorted(self.places | self.nouns, key=len, reverse=True))
@@ -58,16 +61,23 @@ class PronounRule(Rule):
         # their surname recurs; found without a parse, so only paragraphs holding
         # her/his/him need spaCy.
         people = set(self.people)
+        genders = dict(self.genders)
         for m in _FULL_NAME.finditer(ctx.text):
             if m.group(1).lower() in self.first_names:
                 people.add(m.group().lower())
                 people.add(m.group(2).lower())
+                g = self.first_gender.get(m.group(1).lower(), "")
+                if g and genders.get(m.group(2).lower(), g) == g:
+                    genders.setdefault(m.group().lower(), g)
+                    genders.setdefault(m.group(2).lower(), g)
         for offset, doc in ctx.sentence_docs(self.trigger):
             for ent in doc.ents:
                 if ent.label_ == "PERSON" and len(ent) > 1:
                     people.add(ent.text.lower())
                     people.add(ent[-1].text.lower())
             yield from self._check_doc(doc, offset, people)
+        if self.params["gender"]:
+            yield from self._check_gender(ctx, people, genders)
 
     def _check_doc(self, doc: Any, offset: int, people: set[str]) -> Iterator[Finding]:
         for tok in doc:
@@ -101,6 +111,45 @@ class PronounRule(Rule):
                 continue
             start = offset + tok.idx
             yield self.finding(start, start + len(tok.text), [match_case(tok.text, repl)], message=message)
+
+    def _check_gender(self, ctx: TextContext, people: set[str], genders: dict[str, str]) -> Iterator[Finding]:
+        """French "son/sa" agree with the thing owned, not the owner, so translation
+        writes "Danielle Smith presented his plan". A possessive whose clause subject
+        is a person of known gender, with no other person between them, must agree."""
+        known = (
+            regex.compile(
+                r"(?=.*\b(?:his|her|His|Her)\b)(?=.*\b(?:"
+                + "|".join(regex.escape(n) for n in sorted({k for k in genders if k}, key=len, reverse=True))
+                + r")\b)",
+                regex.DOTALL | regex.IGNORECASE,
+            )
+            if genders
+            else None
+        )
+        if known is None:
+            return
+        for offset, doc in ctx.sentence_docs(known):
+            for tok in doc:
+                low = tok.lower_
+                if low not in ("his", "her") or tok.dep_ != "poss":
+                    continue
+                subj = self._governing_subject(tok)
+                if subj is None:
+                    continue
+                name = self._name(subj)
+                gender = genders.get(name.lower()) or genders.get(subj.lower_, "")
+                if not gender or (gender == "f") == (low == "her"):
+                    continue
+                if self._person_between(doc, subj, tok, people):
+                    continue
+                if any(t.lower_ in ("his", "her", "he", "she", "him") for t in doc[subj.i + 1 : tok.i]):
+                    continue  # an earlier pronoun already refers elsewhere
+                want = "her" if gender == "f" else "his"
+                start = offset + tok.idx
+                msg = (self.params["gender_message"] or self.spec.message).replace("{antecedent}", name)
+                yield self.finding(
+                    start, start + len(tok.text), [match_case(tok.text, want)], message=msg, confidence=0.75
+                )
 
     def _person_above(self, subj: Any, pronoun: str, people: set[str]) -> str:
         """A person of compatible gender who is the subject of a clause above
