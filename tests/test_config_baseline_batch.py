@@ -137,3 +137,38 @@ def test_progress_bar_only_on_a_terminal(project: Path, capsys: pytest.CaptureFi
     (project / "b.txt").write_text(ART, encoding="utf-8")
     _, _, err = run(["check", "--grammar", "none", "a.txt", "b.txt"], capsys)
     assert "━" not in err.split("retrans summary")[0]  # no bar when stderr is not a terminal
+
+
+def test_progress_bar_is_drawn_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    for i in range(4):
+        (tmp_path / f"f{i}.txt").write_text(ART * 200, encoding="utf-8")
+    master, slave = pty.openpty()
+    exe = str(Path(sys.executable).parent / "retrans")
+    env = dict(os.environ, COLUMNS="100", TERM="xterm")
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen([exe, "check", "--grammar", "none", "--no-embeddings", "-j", "2", str(tmp_path)],
+                            stdout=subprocess.DEVNULL, stderr=slave, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([master], [], [], 120)
+        if not ready:
+            break
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(master)
+    err = b"".join(chunks).decode("utf-8", "replace")
+    assert "check" in err and "/4" in err  # the bar's label and its M/N counter
+    assert "retrans summary" in err
