@@ -94,7 +94,7 @@ def batch(n_files: int, jobs: int, tmp: Path) -> dict[str, float]:
             shutil.copy(SEED, folder / f"a{i:04d}.txt")
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [str(BIN / "retrans"), "check", "-j", str(jobs), "--format", "json", str(folder)],
+        [str(BIN / "retrans"), "check", "--no-embeddings", "-j", str(jobs), "--format", "json", str(folder)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
