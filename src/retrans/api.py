@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,17 +101,3 @@ def fix_text(text: str, options: Options | None = None, tooling: Tooling | None 
     o = options or Options()
     t = tooling or build_tooling(o)
     return fix_text_loop(text, t.checker.check, o.min_confidence, accept=t.guard())
-
-
-def files_under(paths: Iterable[Path]) -> list[tuple[Path, str | None]]:
-    """Expand directories to their `*.txt` files; a path that does not exist
-    comes back with an error message instead of being dropped."""
-    out: list[tuple[Path, str | None]] = []
-    for p in paths:
-        if p.is_dir():
-            out.extend((f, None) for f in sorted(p.rglob("*.txt")) if f.is_file())
-        elif p.exists():
-            out.append((p, None))
-        else:
-            out.append((p, "no such file or directory"))
-    return out

@@ -30,6 +30,20 @@ def fingerprint(text: str, f: Finding, context: int = 3) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
 
 
+def new_findings(text: str, findings: list[Finding], accepted: Counter[str]) -> list[Finding]:
+    """Findings whose fingerprint is not among `accepted` (each accepted entry
+    absorbs one finding, so a passage that now occurs twice reports once)."""
+    budget = Counter(accepted)
+    out = []
+    for f in findings:
+        fp = fingerprint(text, f)
+        if budget[fp] > 0:
+            budget[fp] -= 1
+        else:
+            out.append(f)
+    return out
+
+
 class Baseline:
     """Fingerprints per file name, with counts (the same passage may occur twice)."""
 
@@ -40,16 +54,8 @@ class Baseline:
         self.entries.setdefault(path, Counter()).update(fingerprint(text, f) for f in findings)
 
     def filter(self, path: str, text: str, findings: list[Finding]) -> list[Finding]:
-        """Findings not in the baseline (each baseline entry absorbs one finding)."""
-        budget = Counter(self.entries.get(path, Counter()))
-        out = []
-        for f in findings:
-            fp = fingerprint(text, f)
-            if budget[fp] > 0:
-                budget[fp] -= 1
-            else:
-                out.append(f)
-        return out
+        """Findings of `path` not in the baseline."""
+        return new_findings(text, findings, self.entries.get(path, Counter()))
 
     def save(self, path: Path) -> None:
         data = {"version": VERSION, "files": {k: dict(sorted(v.items())) for k, v in sorted(self.entries.items())}}

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .api import Options, Tooling, build_tooling
-from .baseline import fingerprint
+from .baseline import fingerprint, new_findings
 from .document import BinaryFileError, LineIndex, read_document, write_atomic
 from .errors import InputError
 from .finding import Finding, Severity
@@ -90,15 +90,7 @@ def run_job(job: Job) -> Outcome:
         findings = _overrides(tooling.checker.check(text), severity)
         fps = tuple(fingerprint(text, f) for f in findings) if job.want_fingerprints else ()
         if job.baseline:
-            budget = Counter(dict(job.baseline))
-            kept = []
-            for f in findings:
-                fp = fingerprint(text, f)
-                if budget[fp] > 0:
-                    budget[fp] -= 1
-                else:
-                    kept.append(f)
-            findings = kept
+            findings = new_findings(text, findings, Counter(dict(job.baseline)))
         return Outcome(FileReport(path, index, tuple(findings)), fingerprints=fps)
 
     guard = tooling.guard()

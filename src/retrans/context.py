@@ -14,7 +14,7 @@ from typing import Any
 import regex
 
 from .lexicon import Lexicon
-from .nlp import parse, parse_many
+from .nlp import parse_many
 
 WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
 # Up to a full stop, question or exclamation mark (and closing quotes) before a
@@ -46,11 +46,6 @@ class TextContext:
     @cached_property
     def word_set(self) -> frozenset[str]:
         return frozenset(w[2] for w in self.words)
-
-    @cached_property
-    def doc(self) -> Any:
-        """The spaCy parse of the whole text (loaded on first use)."""
-        return parse(self.text)
 
     def sentence_docs(self, wanted: regex.Pattern[str]) -> Iterator[tuple[int, Any]]:
         """(offset, spaCy doc) for each stretch of text matching `wanted`, parsed in

@@ -81,11 +81,6 @@ class Lexicon:
                 out.append(item)
         return out
 
-    def person_by_surname(self) -> dict[str, list[Person]]:
-        out: dict[str, list[Person]] = {}
-        for p in self.people:
-            out.setdefault(p.surname.lower(), []).append(p)
-        return out
 
 
 def _strings(value: Any, path: Path, line: int | None, what: str) -> tuple[str, ...]:

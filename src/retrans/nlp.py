@@ -37,7 +37,3 @@ def parse_many(texts: list[str]) -> list[Any]:
     """spaCy docs for several texts, batched (much faster than one call each)."""
     return list(load_nlp().pipe(texts, batch_size=64)) if texts else []
 
-
-def parse(text: str) -> Any:
-    """A spaCy `Doc` for `text`; offsets (`token.idx`) are code points into it."""
-    return load_nlp()(text)
