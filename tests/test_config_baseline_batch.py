@@ -152,8 +152,12 @@ def test_progress_bar_is_drawn_on_a_terminal(tmp_path: Path) -> None:
     exe = str(Path(sys.executable).parent / "retrans")
     env = dict(os.environ, COLUMNS="100", TERM="xterm")
     env.pop("NO_COLOR", None)
-    proc = subprocess.Popen([exe, "check", "--grammar", "none", "--no-embeddings", "-j", "2", str(tmp_path)],
-                            stdout=subprocess.DEVNULL, stderr=slave, env=env)
+    proc = subprocess.Popen(
+        [exe, "check", "--grammar", "none", "--no-embeddings", "-j", "2", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+        env=env,
+    )
     os.close(slave)
     chunks = []
     while True:

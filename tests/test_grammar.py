@@ -123,3 +123,11 @@ def test_fix_that_breaks_grammar_is_reverted(tmp_path: Path) -> None:
     assert [f.rule for f in result.reverted] == ["RT990"]
     unguarded = fix_text("They eat the apple.", Options(rule_dirs=(rules,), grammar="none"))
     assert unguarded.text == "They eat a apple."
+
+
+def test_harper_chunks_long_texts_and_keeps_offsets() -> None:
+    small = HarperChecker(chunk=40)
+    text = "First line is fine.\nSecond line is fine too.\nThen a earthy tone.\n"
+    found = [(f.rule, text[f.start : f.end]) for f in small.check(text)]
+    assert ("HARPER/Miscellaneous", "a") in found
+    assert [text[f.start : f.end + 7] for f in small.check(text) if f.rule == "HARPER/Miscellaneous"] == ["a earthy"]

@@ -66,6 +66,9 @@ class HarperChecker(Checker):
     """Harper (harper-py), one linter per process, reused for every text."""
 
     kinds: frozenset[str] = DEFAULT_HARPER_KINDS
+    #: Paragraphs are linted in pieces of about this many code points: Harper's time
+    #: grows faster than linearly with the length of one text.
+    chunk: int = 20_000
     _linter: Any = field(default=None, repr=False)
 
     @property
@@ -83,6 +86,12 @@ class HarperChecker(Checker):
         ]
 
     def check(self, text: str) -> list[Finding]:
+        findings: list[Finding] = []
+        for offset, piece in _chunks(text, self.chunk):
+            findings.extend(f.shifted(offset) for f in self._check_piece(piece))
+        return findings
+
+    def _check_piece(self, text: str) -> list[Finding]:
         findings = []
         for lint in self.lints(text):
             kind = lint.lint_kind

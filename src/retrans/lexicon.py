@@ -82,7 +82,6 @@ class Lexicon:
         return out
 
 
-
 def _strings(value: Any, path: Path, line: int | None, what: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(path, line, f"{what} must be a list of strings")

@@ -36,4 +36,3 @@ def load_nlp() -> Any:
 def parse_many(texts: list[str]) -> list[Any]:
     """spaCy docs for several texts, batched (much faster than one call each)."""
     return list(load_nlp().pipe(texts, batch_size=64)) if texts else []
-

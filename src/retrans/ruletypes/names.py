@@ -37,6 +37,7 @@ class FuzzyNameRule(Rule):
 
     type_name = "fuzzy_name"
     PARAMS: ClassVar[dict[str, Param]] = {
+        "check": Param("str", default="misspelt", choices=("misspelt", "truncated")),
         "places": Param("strlist", required=True),
         "people": Param("strlist", default=[]),
         "countries": Param("str", default="country"),
@@ -60,6 +61,9 @@ class FuzzyNameRule(Rule):
         self.countries = {fold(c): c for c in self.lexicon.get(self.params["countries"])}
 
     def check(self, ctx: TextContext) -> Iterator[Finding]:
+        if self.params["check"] == "truncated":
+            yield from self._truncated(ctx)
+            return
         uses = Counter(m.group() for m in regex.finditer(r"\p{Lu}\p{L}+", ctx.text))
         doc_names = {fold(w): w for w, n in uses.items() if n >= self.params["min_uses"]}
         known = set(self.place_names) | set(self.person_names) | set(doc_names)
@@ -97,6 +101,25 @@ class FuzzyNameRule(Rule):
                     message=self.spec.message.replace("{name}", name),
                     fix=fix,
                     confidence=self.spec.confidence if kind == "place" else min(self.spec.confidence, 0.6),
+                )
+
+    def _truncated(self, ctx: TextContext) -> Iterator[Finding]:
+        """A distinctive first name from the gazetteer standing without its surname
+        ("The Minister of Finance François-Philippe, the Minister of ..."): translation
+        dropped a surname that is also a common word (Champagne, LeBlanc, Joly)."""
+        for person in self.lexicon.people:
+            first = person.first
+            if "-" not in first and zipf_frequency(first.lower(), "en") >= 2.5:
+                continue  # "Mark", "Doug": too common to say whose name it is
+            for m in regex.finditer(rf"(?<![\w-]){regex.escape(first)}(?![\w-])", ctx.text):
+                after = ctx.text[m.end() : m.end() + 40]
+                if regex.match(r"\s+\p{Lu}", after):
+                    continue  # followed by a surname (this one or another)
+                yield self.finding(
+                    m.start(),
+                    m.end(),
+                    [person.name],
+                    message=self.spec.message.replace("{name}", person.name),
                 )
 
     @staticmethod
