@@ -37,6 +37,7 @@ test: lint chromium
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench_embeddings.py
 
 clean-venv:
 	rm -rf $(VENV)
