@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test lint bench chromium clean-venv
+.PHONY: demo test lint bench bench-signals chromium clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test: lint chromium
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/bench_embeddings.py
+
+# The outlier-signal study: needs the annotated suite in ../shared/eval/dev.
+bench-signals: $(STAMP)
+	$(BIN)/python benchmarks/outlier_signals.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -147,3 +147,26 @@ def test_dedupe_keeps_one_of_identical_suggestions() -> None:
     a = f(0, 3, "x", rule="RT1", priority=1)
     b = f(0, 3, "x", rule="HARPER/Thing")
     assert dedupe([b, a]) == [a]
+
+
+def test_sentences_wanted_by_several_rules_are_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import regex
+
+    from retrans import context as context_module
+    from retrans.context import TextContext
+    from retrans.lexicon import Lexicon
+
+    parsed: list[str] = []
+
+    def fake_parse(texts: list[str]) -> list[str]:
+        parsed.extend(texts)
+        return [f"doc:{t}" for t in texts]
+
+    monkeypatch.setattr(context_module, "parse_many", fake_parse)
+    ctx = TextContext("Ottawa raised her tariffs. Smith said no. Alberta kept her plan.", Lexicon())
+    first = list(ctx.sentence_docs(regex.compile(r"\bher\b")))
+    second = list(ctx.sentence_docs(regex.compile(r"Alberta|Smith")))
+    assert [d.strip() for _, d in first] == ["doc:Ottawa raised her tariffs.", "doc: Alberta kept her plan."]
+    assert [d for _, d in second] == ["doc: Smith said no.", "doc: Alberta kept her plan."]
+    assert second[1] == first[1]
+    assert [t.strip() for t in parsed] == ["Ottawa raised her tariffs.", "Alberta kept her plan.", "Smith said no."]

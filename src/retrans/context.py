@@ -29,6 +29,7 @@ class TextContext:
         self.text = text
         self.lexicon = lexicon
         self._doc_terms: dict[str, bool] = {}
+        self._parsed: dict[int, Any] = {}
 
     @cached_property
     def lower(self) -> str:
@@ -54,9 +55,12 @@ class TextContext:
         parsing the whole text (linear, and cheap on large files); spaCy does the
         real tokenisation, sentence split and parse of what is chosen."""
         spans = [(m.start(), m.group()) for m in ROUGH_SENTENCE.finditer(self.text) if wanted.search(m.group())]
-        docs = parse_many([t for _, t in spans])
-        for (start, _), doc in zip(spans, docs, strict=True):
-            yield start, doc
+        # Several rules may want the same sentence: each is parsed once per check.
+        todo = [(start, t) for start, t in spans if start not in self._parsed]
+        for (start, _), doc in zip(todo, parse_many([t for _, t in todo]), strict=True):
+            self._parsed[start] = doc
+        for start, _ in spans:
+            yield start, self._parsed[start]
 
     def paragraph_bounds(self, offset: int) -> tuple[int, int]:
         """The line (a paragraph, in this kind of text) around `offset`."""

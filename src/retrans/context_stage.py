@@ -140,7 +140,7 @@ class ContextStage:
     words_per_outlier: int = 60
 
     def process(self, text: str, findings: list[Finding]) -> list[Finding]:
-        paras = [(m.start(), m.end()) for m in _PARA.finditer(text)]
+        paras = paragraphs(text)
         if not paras:
             return [f for f in findings if not gated(f)]
         pvecs = self.model.encode([text[s:e] for s, e in paras])
@@ -232,19 +232,7 @@ class ContextStage:
     def _outliers(
         self, text: str, findings: list[Finding], paras: list[tuple[int, int]], pvecs: np.ndarray, doc: np.ndarray
     ) -> list[Finding]:
-        counts = Counter(m.group() for m in _WORD.finditer(text.lower()))
-        taken = [(f.start, f.end) for f in findings]
-        cands: list[tuple[int, int, str, int]] = []
-        for pi, (ps, pe) in enumerate(paras):
-            for m in _WORD.finditer(text, ps, pe):
-                w = m.group()
-                if w in _STOP or counts[w] > 2 or zipf_frequency(w, "en") > self.max_zipf:
-                    continue
-                if _in_token_with(text, m.start(), m.end(), "/.:_@="):
-                    continue  # URLs, paths, e-mail addresses
-                if any(s < m.end() and m.start() < e for s, e in taken):
-                    continue
-                cands.append((m.start(), m.end(), w, pi))
+        cands = outlier_candidates(text, paras, [(f.start, f.end) for f in findings], self.max_zipf)
         if not cands:
             return []
         wvecs = self.model.encode([w for _, _, w, _ in cands])
@@ -286,6 +274,33 @@ class ContextStage:
             if form and form != word and form not in out and zipf_frequency(form, "en") > 2.5:
                 out.append(form)
         return out
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each non-empty line: a paragraph of a news text."""
+    return [(m.start(), m.end()) for m in _PARA.finditer(text)]
+
+
+def outlier_candidates(
+    text: str, paras: list[tuple[int, int]], taken: list[tuple[int, int]], max_zipf: float = 4.5
+) -> list[tuple[int, int, str, int]]:
+    """(start, end, word, paragraph index) of the words worth an outlier test:
+    lower-case content words of four letters or more that are not frequent English,
+    not repeated more than twice in the text (a repeated word is the topic), not
+    part of a URL or address, and not already inside another finding."""
+    counts = Counter(m.group() for m in _WORD.finditer(text.lower()))
+    cands: list[tuple[int, int, str, int]] = []
+    for pi, (ps, pe) in enumerate(paras):
+        for m in _WORD.finditer(text, ps, pe):
+            w = m.group()
+            if w in _STOP or counts[w] > 2 or zipf_frequency(w, "en") > max_zipf:
+                continue
+            if _in_token_with(text, m.start(), m.end(), "/.:_@="):
+                continue  # URLs, paths, e-mail addresses
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            cands.append((m.start(), m.end(), w, pi))
+    return cands
 
 
 def _past(base: str) -> str:

@@ -52,7 +52,9 @@ class PronounRule(Rule):
         # A paragraph is parsed only if it has a pronoun and a place, organisation or
         # such noun: without a non-person antecedent there is nothing to flag.
         alts = "|".join(regex.escape(w) for w in sorted(self.places | self.nouns, key=len, reverse=True))
-        self.trigger = regex.compile(rf"(?=.*{_TRIGGER.pattern})(?=.*(?i:\b(?:{alts})\b))", regex.DOTALL)
+        # Anchored: unanchored, search() would retry both look-aheads at every
+        # position of the sentence (quadratic in its length).
+        self.trigger = regex.compile(rf"\A(?=.*{_TRIGGER.pattern})(?=.*(?i:\b(?:{alts})\b))", regex.DOTALL)
         self.genders = {p.name.lower(): p.gender for p in self.lexicon.people}
         self.genders.update({p.surname.lower(): p.gender for p in self.lexicon.people})
 
@@ -118,7 +120,7 @@ class PronounRule(Rule):
         is a person of known gender, with no other person between them, must agree."""
         known = (
             regex.compile(
-                r"(?=.*\b(?:his|her|His|Her)\b)(?=.*\b(?:"
+                r"\A(?=.*\b(?:his|her|His|Her)\b)(?=.*\b(?:"
                 + "|".join(regex.escape(n) for n in sorted({k for k in genders if k}, key=len, reverse=True))
                 + r")\b)",
                 regex.DOTALL | regex.IGNORECASE,
