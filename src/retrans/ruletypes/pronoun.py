@@ -69,9 +69,16 @@ class PronounRule(Rule):
                 people.add(m.group().lower())
                 people.add(m.group(2).lower())
                 g = self.first_gender.get(m.group(1).lower(), "")
-                if g and genders.get(m.group(2).lower(), g) == g:
-                    genders.setdefault(m.group().lower(), g)
-                    genders.setdefault(m.group(2).lower(), g)
+                full, surname = m.group().lower(), m.group(2).lower()
+                if full in self.genders:
+                    continue  # a gazetteer person: the gazetteer knows
+                # Someone else with a gazetteer surname ("Bob Smith", "Laura Macdonald"):
+                # this person's first name decides, and the bare surname becomes ambiguous.
+                genders[full] = g
+                if surname in genders and genders[surname] != g:
+                    genders[surname] = ""
+                elif g:
+                    genders.setdefault(surname, g)
         for offset, doc in ctx.sentence_docs(self.trigger):
             for ent in doc.ents:
                 if ent.label_ == "PERSON" and len(ent) > 1:
