@@ -93,20 +93,23 @@ def test_context_gate_rejects_a_worse_fit() -> None:
 
 def test_outliers_on_the_seed_rank_candidates() -> None:
     outliers = {SEED[f.start : f.end]: f for f in check_text(SEED, Options(grammar="none")) if f.rule == "RT901"}
-    assert {"supplied", "drops", "movements"} <= set(outliers)
+    assert {"supplied", "drops"} <= set(outliers)
     drops = outliers["drops"]
     assert drops.fix.value == "suggest" and "candidates:" in drops.message
     assert "dropped" in drops.message  # an inflection candidate, with its score
-    assert len(outliers) <= 12
+    assert len(outliers) <= 6
 
 
-@pytest.mark.parametrize("name", ["clean_news.txt", "clean_news_2.txt"])
-def test_outliers_on_clean_text_stay_rare(name: str) -> None:
-    text = (Path(__file__).parent / "data" / name).read_text(encoding="utf-8")
+CLEAN_TEXTS = sorted((Path(__file__).parent / "data").glob("clean_news*.txt"))
+
+
+@pytest.mark.parametrize("path", CLEAN_TEXTS, ids=[p.name for p in CLEAN_TEXTS])
+def test_outliers_on_clean_text_stay_rare(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
     outliers = [text[f.start : f.end] for f in check_text(text, Options(grammar="none")) if f.rule == "RT901"]
-    # Measured: 4 outliers in 533 words, 5 in 851 words (six short stories on as many
-    # topics); this guards against a rise.
-    assert len(outliers) <= max(1, len(text.split()) // 130), outliers
+    # Measured at the calibrated threshold: 2 outliers in the 1,804 words of the three
+    # clean texts (none in two of them); this guards against a rise.
+    assert len(outliers) <= max(1, len(text.split()) // 400), outliers
 
 
 def test_no_embeddings_turns_the_checker_off(capsys: pytest.CaptureFixture[str]) -> None:
