@@ -170,3 +170,20 @@ def test_sentences_wanted_by_several_rules_are_parsed_once(monkeypatch: pytest.M
     assert [d for _, d in second] == ["doc: Smith said no.", "doc: Alberta kept her plan."]
     assert second[1] == first[1]
     assert [t.strip() for t in parsed] == ["Ottawa raised her tariffs.", "Alberta kept her plan.", "Smith said no."]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "forms"),
+    [
+        ("table a bill", ("table a bill", "tables a bill", "tabled a bill", "tabling a bill")),
+        ("carry", ("carry", "carries", "carried", "carrying")),
+        ("plan", ("plan", "plans", "planned", "planning")),
+        ("visit", ("visit", "visits", "visited", "visiting")),
+        ("mention", ("mention", "mentions", "mentioned", "mentioning")),
+        ("pass", ("pass", "passes", "passed", "passing")),
+    ],
+)
+def test_verb_forms_for_inflected_lexicon_entries(phrase: str, forms: tuple[str, str, str, str]) -> None:
+    from retrans.morph import verb_forms
+
+    assert verb_forms(phrase) == forms

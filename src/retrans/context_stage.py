@@ -32,7 +32,7 @@ from wordfreq import zipf_frequency
 from .context import ROUGH_SENTENCE
 from .embeddings import EmbeddingModel
 from .finding import Finding, FixPolicy, Severity
-from .morph import base_form, gerund, past_of_participle
+from .morph import base_form, gerund, past_of_participle, past_tense
 
 _PARA = regex.compile(r"[^\r\n]+")
 _WORD = regex.compile(r"(?<![\w'’-])[a-z]{4,}(?![\w'’-])")
@@ -271,7 +271,7 @@ class ContextStage:
         """The sense lexicon's alternatives and the word's other inflections."""
         out = list(self.sense.get(word, ()))
         base = base_form(word)
-        for form in (base, base + "s", past_of_participle(word), gerund(base), _past(base)):
+        for form in (base, base + "s", past_of_participle(word), gerund(base), past_tense(base)):
             if form and form != word and form not in out and zipf_frequency(form, "en") > 2.5:
                 out.append(form)
         return out
@@ -302,15 +302,6 @@ def outlier_candidates(
                 continue
             cands.append((m.start(), m.end(), w, pi))
     return cands
-
-
-def _past(base: str) -> str:
-    """'drop' -> 'dropped', 'supply' -> 'supplied', 'grow' -> 'growed' is not a word
-    (wordfreq decides among the regular spellings)."""
-    forms = [base + "d" if base.endswith("e") else base + "ed", base + base[-1:] + "ed"]
-    if base.endswith("y") and len(base) > 2 and base[-2] not in "aeiou":
-        forms.insert(0, base[:-1] + "ied")
-    return max(forms, key=lambda f: zipf_frequency(f, "en"))
 
 
 def _in_token_with(text: str, start: int, end: int, chars: str) -> bool:

@@ -70,13 +70,50 @@ def gerund(word: str) -> str:
     low = word.lower()
     if low.endswith("ing"):
         return low
-    w = verb_of_noun(low)
+    return present_participle(verb_of_noun(low))
+
+
+@lru_cache(maxsize=4096)
+def present_participle(verb: str) -> str:
+    """'make' -> 'making', 'plan' -> 'planning', 'mention' -> 'mentioning'."""
+    w = verb.lower()
     cands = [w + "ing"]
     if w.endswith("e") and not w.endswith("ee"):
         cands.insert(0, w[:-1] + "ing")
     if len(w) >= 3 and w[-1] not in "aeiouwxy" and w[-2] in "aeiou" and w[-3] not in "aeiou":
         cands.append(w + w[-1] + "ing")
     return _best(cands, w + "ing")
+
+
+@lru_cache(maxsize=4096)
+def past_tense(base: str) -> str:
+    """'drop' -> 'dropped', 'supply' -> 'supplied', 'table' -> 'tabled' (regular
+    spellings only; wordfreq decides about doubling)."""
+    b = base.lower()
+    forms = [b + "d" if b.endswith("e") else b + "ed", b + b[-1:] + "ed"]
+    if b.endswith("y") and len(b) > 2 and b[-2] not in "aeiou":
+        forms.insert(0, b[:-1] + "ied")
+    return _best(forms, forms[0])
+
+
+def third_person(base: str) -> str:
+    """'raise' -> 'raises', 'carry' -> 'carries', 'pass' -> 'passes'."""
+    b = base.lower()
+    if b.endswith("y") and len(b) > 2 and b[-2] not in "aeiou":
+        return b[:-1] + "ies"
+    if b.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return b + "es"
+    return b + "s"
+
+
+def verb_forms(phrase: str) -> tuple[str, str, str, str]:
+    """The phrase with its first word (a regular verb) as base, third person,
+    past and -ing form: 'table a bill' -> ('table a bill', 'tables a bill',
+    'tabled a bill', 'tabling a bill')."""
+    verb, _, rest = phrase.partition(" ")
+    tail = f" {rest}" if rest else ""
+    base, s3, past, ing = verb, third_person(verb), past_tense(verb), present_participle(verb)
+    return base + tail, s3 + tail, past + tail, ing + tail
 
 
 def possessive(name: str) -> str:

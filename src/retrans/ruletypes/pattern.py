@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import regex
 
 from ..context import TextContext
 from ..finding import Finding, FixPolicy
-from ..morph import FUNCTIONS
+from ..morph import FUNCTIONS, verb_forms
 from ..yamlio import LineDict
 from .base import (
     CompiledRegex,
@@ -121,7 +121,11 @@ class PhraseRule(Rule):
     """A lexicon of wrong -> right phrases (whole words, any case, any spacing).
 
     Each entry may add its own `when` conditions, `message`, `fix` and
-    `confidence`; the rule's own `when` applies to every entry.
+    `confidence`; the rule's own `when` applies to every entry. With
+    `inflect: verb`, `wrong` and `right` start with a verb in its base form and
+    the entry also covers the -s, -ed and -ing forms, each replaced by the same
+    form of the right verb ("deposit a bill" -> "table a bill" also turns
+    "deposited a bill" into "tabled a bill"); the right verb must be regular.
     """
 
     type_name = "phrase"
@@ -137,6 +141,7 @@ class PhraseRule(Rule):
         "when": Param("dict"),
         "fix": Param("str", choices=("safe", "suggest")),
         "confidence": Param("float"),
+        "inflect": Param("str", choices=("verb",)),
     }
 
     def setup(self, raw: LineDict) -> None:
@@ -147,23 +152,31 @@ class PhraseRule(Rule):
             if not isinstance(item, LineDict):
                 raise self.error("each entry is a mapping with `wrong` and `right`", raw.key_line("entries"))
             v = validate(item, self.ENTRY, path)
-            alts = []
-            for w in as_list(v["wrong"]):
-                words = [regex.escape(x) for x in w.split()]
-                alts.append(r"\s+".join(words))
-            source = r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])"
-            source = self.lexicon.expand(source.replace(r"\{\{", "{{").replace(r"\}\}", "}}"), (path, item.line))
-            self.entries.append(
-                _Entry(
-                    compile_regex(source, 0 if self.params["case_sensitive"] else regex.IGNORECASE, (path, item.line)),
-                    tuple(as_list(v["wrong"])),
-                    tuple(as_list(v["right"])),
-                    v["message"],
-                    Conditions.parse(v["when"], self.lexicon, path, item.key_line("when")),
-                    FixPolicy(v["fix"]) if v["fix"] else None,
-                    v["confidence"],
-                )
+            wrong, right = as_list(v["wrong"]), as_list(v["right"])
+            # One entry per verb form: each wrong form is replaced by the same form.
+            variants = (
+                [([verb_forms(w)[i] for w in wrong], [verb_forms(r)[i] for r in right]) for i in range(4)]
+                if v["inflect"] == "verb"
+                else [(wrong, right)]
             )
+            when = Conditions.parse(v["when"], self.lexicon, path, item.key_line("when"))
+            for wrongs, rights in variants:
+                self.entries.append(self._entry(wrongs, rights, v, when, item.line))
+
+    def _entry(self, wrong: list[str], right: list[str], v: dict[str, Any], when: Conditions, line: int) -> _Entry:
+        path = self.where[0]
+        alts = [r"\s+".join(regex.escape(x) for x in w.split()) for w in wrong]
+        source = r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])"
+        source = self.lexicon.expand(source.replace(r"\{\{", "{{").replace(r"\}\}", "}}"), (path, line))
+        return _Entry(
+            compile_regex(source, 0 if self.params["case_sensitive"] else regex.IGNORECASE, (path, line)),
+            tuple(wrong),
+            tuple(right),
+            v["message"],
+            when,
+            FixPolicy(v["fix"]) if v["fix"] else None,
+            v["confidence"],
+        )
 
     def check(self, ctx: TextContext) -> Iterator[Finding]:
         for e in self.entries:
