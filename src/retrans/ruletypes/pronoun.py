@@ -23,6 +23,58 @@ _SUBJ = {"nsubj", "nsubjpass"}
 _PERSONAL = {"i", "you", "he", "she", "we", "they", "it", "who", "one"}
 _RELATIVE = {"which", "that", "what"}
 _TRIGGER = regex.compile(r"\b(?:[Hh]er|[Hh]is|[Hh]im)\b")
+_LOOKBACK = 300  # code points before a sentence searched for a person it may refer to
+_NAMES = regex.compile(r"\b\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+)*")
+_SAME_GENDER = {
+    "her": (
+        "she",
+        "her",
+        "hers",
+        "herself",
+        "woman",
+        "women",
+        "wife",
+        "mother",
+        "daughter",
+        "sister",
+        "girl",
+        "grandmother",
+        "aunt",
+        "queen",
+        "princess",
+        "widow",
+        "spokeswoman",
+        "chairwoman",
+        "mrs",
+        "ms",
+    ),
+    "his": (
+        "he",
+        "him",
+        "his",
+        "himself",
+        "man",
+        "men",
+        "husband",
+        "father",
+        "son",
+        "brother",
+        "boy",
+        "grandfather",
+        "uncle",
+        "king",
+        "prince",
+        "widower",
+        "spokesman",
+        "chairman",
+        "mr",
+    ),
+}
+_SAME_GENDER["him"] = _SAME_GENDER["his"]
+_GENDERED = regex.compile(
+    r"\b(?:" + "|".join(sorted({w for ws in _SAME_GENDER.values() for w in ws}, key=len, reverse=True)) + r")\b",
+    regex.IGNORECASE,
+)
 _FULL_NAME = regex.compile(r"\b(\p{Lu}\p{Ll}+)\s+(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b")
 
 
@@ -84,11 +136,13 @@ class PronounRule(Rule):
                 if ent.label_ == "PERSON" and len(ent) > 1:
                     people.add(ent.text.lower())
                     people.add(ent[-1].text.lower())
-            yield from self._check_doc(doc, offset, people)
+            yield from self._check_doc(doc, offset, people, genders, ctx.text[max(0, offset - _LOOKBACK) : offset])
         if self.params["gender"]:
             yield from self._check_gender(ctx, people, genders)
 
-    def _check_doc(self, doc: Any, offset: int, people: set[str]) -> Iterator[Finding]:
+    def _check_doc(
+        self, doc: Any, offset: int, people: set[str], genders: dict[str, str], before: str
+    ) -> Iterator[Finding]:
         for tok in doc:
             low = tok.lower_
             if low not in ("her", "his", "him"):
@@ -97,7 +151,9 @@ class PronounRule(Rule):
             repl = _REPLACE.get((low, role))
             if repl is None:
                 continue
-            subj = self._governing_subject(tok)
+            # An object pronoun never refers to the subject of its own clause ("Mexico
+            # sent him a letter": him is not Mexico, that would be "itself").
+            subj = self._governing_subject(tok, skip_own=role == "obj")
             if subj is None:
                 continue
             name = self._name(subj)
@@ -106,7 +162,9 @@ class PronounRule(Rule):
             if self._person_between(doc, subj, tok, people):
                 continue
             message = self.spec.message.replace("{antecedent}", name)
-            owner = self._person_above(subj, low, people)
+            # "Sheinbaum arrived. Canada welcomed her visit.": a person of the right
+            # gender just before makes the pronoun ambiguous.
+            owner = self._person_above(subj, low, people) or _person_before(before, low, people, genders)
             if owner:
                 # "Smith said Alberta would defend her position": her may be Smith's.
                 yield self.finding(
@@ -156,6 +214,18 @@ class PronounRule(Rule):
                 want = "her" if gender == "f" else "his"
                 start = offset + tok.idx
                 msg = (self.params["gender_message"] or self.spec.message).replace("{antecedent}", name)
+                # "Carney spoke first. Smith praised his plan.": his may be Carney's.
+                other = _person_before(ctx.text[max(0, offset - _LOOKBACK) : offset], low, people, genders)
+                if other:
+                    yield self.finding(
+                        start,
+                        start + len(tok.text),
+                        [match_case(tok.text, want)],
+                        message=f"{msg} (or to {other}: check)",
+                        fix=FixPolicy.SUGGEST,
+                        confidence=0.5,
+                    )
+                    continue
                 yield self.finding(
                     start, start + len(tok.text), [match_case(tok.text, want)], message=msg, confidence=0.75
                 )
@@ -176,12 +246,16 @@ class PronounRule(Rule):
         return ""
 
     @staticmethod
-    def _governing_subject(tok: Any) -> Any:
-        """The nearest clause subject above the pronoun, skipping relative pronouns."""
+    def _governing_subject(tok: Any, skip_own: bool = False) -> Any:
+        """The nearest clause subject above the pronoun, skipping relative pronouns
+        (and, with `skip_own`, the subject of the pronoun's own clause)."""
         for anc in tok.ancestors:
             # A subject that contains the pronoun ("his government") is not its antecedent.
             subs = [c for c in anc.children if c.dep_ in _SUBJ and not c.left_edge.i <= tok.i <= c.right_edge.i]
             if not subs:
+                continue
+            if skip_own:
+                skip_own = False
                 continue
             s = subs[0]
             low = s.lower_
@@ -209,3 +283,20 @@ class PronounRule(Rule):
     def _person_between(doc: Any, subj: Any, tok: Any, people: set[str]) -> bool:
         lo, hi = sorted((subj.i, tok.i))
         return any(t.ent_type_ == "PERSON" or t.lower_ in people for t in doc[lo + 1 : hi])
+
+
+def _person_before(before: str, pronoun: str, people: set[str], genders: dict[str, str]) -> str:
+    """The last person (a known name of compatible gender, or a pronoun of the same
+    gender) in the text just before a sentence; "" when there is none."""
+    want = "f" if pronoun == "her" else "m"
+    found = ""
+    for m in _GENDERED.finditer(before):
+        if m.group().lower() in _SAME_GENDER[pronoun]:
+            found = m.group()
+    for m in _NAMES.finditer(before):
+        for cand in (m.group(), m.group().split()[-1]):
+            low = cand.lower()
+            if low in people and genders.get(low, "") in ("", want):
+                found = cand
+                break
+    return found

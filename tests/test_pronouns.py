@@ -1,0 +1,42 @@
+"""The pronoun rule's reading of English: which her/his/him can be a place's, and
+when a person nearby makes the fix a question for the editor rather than a repair."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrans.api import Options, check_text
+
+RULES_ONLY = Options(grammar="none", embeddings=False, enable=frozenset({"RT601"}))
+
+
+def pronoun_findings(text: str) -> list[tuple[str, str]]:
+    return [(text[f.start : f.end], f.fix.value) for f in check_text(text, RULES_ONLY)]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # An object pronoun is never its own clause's subject (that would be "itself").
+        ("Mexico sent him a letter after the meeting.", []),
+        ("Mexico asked him to leave.", []),
+        ("The port told him that the terminal was full.", []),
+        # ... but it can be a higher clause's subject: French "lui permettra".
+        ("Manzanillo undergoes an expansion which will allow him to manage more containers.", [("him", "safe")]),
+        # A possessive with a place as subject and nobody else around is repaired.
+        ("The deal was signed in June. Mexico has defended his interests at every meeting.", [("his", "safe")]),
+        # A person of the same gender just before: only a suggestion.
+        ("Sheinbaum arrived in Ottawa on Monday. Canada welcomed her visit.", [("her", "suggest")]),
+        ("The premier's wife was at the event. Ontario honoured her work with refugees.", [("her", "suggest")]),
+        ("Carney met the king. The company praised him for his leadership.", [("his", "suggest")]),
+        # A person of the other gender does not make it ambiguous.
+        ("Carney arrived on Monday. Mexico defended her interests.", [("her", "safe")]),
+        # A possessive that does not agree with its subject's gender ("son plan")...
+        ("Danielle Smith presented his plan to reporters on Monday.", [("his", "safe")]),
+        # ... unless a man was just named: then it may well be his.
+        ("Carney spoke first. Danielle Smith then praised his plan.", [("his", "suggest")]),
+        ("Ford's plan was leaked. Danielle Smith praised his plan on Monday.", [("his", "suggest")]),
+    ],
+)
+def test_pronoun_antecedents(text: str, want: list[tuple[str, str]]) -> None:
+    assert pronoun_findings(text) == want
