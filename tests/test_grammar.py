@@ -41,6 +41,20 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
     assert "Sheinbaum" in [text[f.start : f.end] for f in noisy.check(text)]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He won the re-election in 2021.",  # Harper reads "the re" as "there"
+        "The re-opening of the border was delayed.",
+        "The Montreal Canadiens won 4-2 on Saturday.",  # en dash advice: news writes a hyphen
+        "The province will present its plan.",  # "missing preposition" guess
+        "Some 40,000 jobs were lost in manufacturing.",  # "some" before a number
+    ],
+)
+def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:
+    assert [(f.rule, f.message) for f in harper.check(text)] == []
+
+
 def test_harper_long_lint_does_not_hide_short_ones(harper: HarperChecker) -> None:
     long_sentence = " ".join(["The minister said that trade grew"] * 12) + " and a earthy tone followed."
     rules = {f.rule for f in HarperChecker(kinds=frozenset({"Readability", "Miscellaneous"})).check(long_sentence)}
