@@ -45,6 +45,7 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
     "text",
     [
         "He won the re-election in 2021.",  # Harper reads "the re" as "there"
+        "He won the re -election in 2021.",  # the same, with a stray space (RT101's job)
         "The re-opening of the border was delayed.",
         "The Montreal Canadiens won 4-2 on Saturday.",  # en dash advice: news writes a hyphen
         "The province will present its plan.",  # "missing preposition" guess

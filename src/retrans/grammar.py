@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import regex
+
 from .engine import Checker
 from .errors import RetransError
 from .finding import Finding, FixPolicy, Severity
@@ -50,10 +52,15 @@ HARPER_SKIP_MESSAGES = (
 )
 
 
+_HYPHEN_AFTER = regex.compile(r" ?- ?\p{L}")
+_HYPHEN_BEFORE = regex.compile(r"\p{L} ?- ?$")
+
+
 def _cuts_hyphenated_word(text: str, start: int, end: int) -> bool:
-    """Whether a span ends or starts inside a hyphenated word ("the re|-election")."""
-    cut_end = 0 < end < len(text) - 1 and text[end] == "-" and text[end - 1].isalpha() and text[end + 1].isalpha()
-    cut_start = 1 < start < len(text) and text[start - 1] == "-" and text[start - 2].isalpha() and text[start].isalpha()
+    """Whether a span ends or starts inside a hyphenated word ("the re|-election",
+    also with the stray space of a translation: "the re| -election")."""
+    cut_end = end > 0 and text[end - 1].isalpha() and _HYPHEN_AFTER.match(text, end) is not None
+    cut_start = start < len(text) and text[start].isalpha() and _HYPHEN_BEFORE.search(text[:start]) is not None
     return cut_end or cut_start
 
 
