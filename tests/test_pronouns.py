@@ -29,6 +29,11 @@ def pronoun_findings(text: str) -> list[tuple[str, str]]:
         ("Sheinbaum arrived in Ottawa on Monday. Canada welcomed her visit.", [("her", "suggest")]),
         ("The premier's wife was at the event. Ontario honoured her work with refugees.", [("her", "suggest")]),
         ("Carney met the king. The company praised him for his leadership.", [("his", "suggest")]),
+        # An earlier artifact is no evidence of a person: both are repaired.
+        (
+            "Canada must protect her steel industry. The port of Montreal will increase her capacity.",
+            [("her", "safe"), ("her", "safe")],
+        ),
         # A person of the other gender does not make it ambiguous.
         ("Carney arrived on Monday. Mexico defended her interests.", [("her", "safe")]),
         # A possessive that does not agree with its subject's gender ("son plan")...

@@ -25,11 +25,11 @@ _RELATIVE = {"which", "that", "what"}
 _TRIGGER = regex.compile(r"\b(?:[Hh]er|[Hh]is|[Hh]im)\b")
 _LOOKBACK = 300  # code points before a sentence searched for a person it may refer to
 _NAMES = regex.compile(r"\b\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+)*")
+# Evidence of a person just before: names, "she"/"he" and gendered nouns; not
+# "her"/"his"/"him", which may be the very artifact the rule repairs.
 _SAME_GENDER = {
     "her": (
         "she",
-        "her",
-        "hers",
         "herself",
         "woman",
         "women",
@@ -50,8 +50,6 @@ _SAME_GENDER = {
     ),
     "his": (
         "he",
-        "him",
-        "his",
         "himself",
         "man",
         "men",
