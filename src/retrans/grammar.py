@@ -60,7 +60,11 @@ def _cuts_hyphenated_word(text: str, start: int, end: int) -> bool:
     """Whether a span ends or starts inside a hyphenated word ("the re|-election",
     also with the stray space of a translation: "the re| -election")."""
     cut_end = end > 0 and text[end - 1].isalpha() and _HYPHEN_AFTER.match(text, end) is not None
-    cut_start = start < len(text) and text[start].isalpha() and _HYPHEN_BEFORE.search(text[:start]) is not None
+    cut_start = (
+        start < len(text)
+        and text[start].isalpha()
+        and _HYPHEN_BEFORE.search(text[max(0, start - 3) : start]) is not None
+    )
     return cut_end or cut_start
 
 
