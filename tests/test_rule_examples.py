@@ -3,20 +3,27 @@
 - a bad example gives exactly one finding, at the marked span;
 - its `fixed` text is what the rule's first suggestion produces (to a fixed point);
 - a good example gives no finding.
+
+A context-gated rule (a sense lexicon) is checked with the embedding checker,
+which is what decides whether it fires.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import pytest
 
+from retrans.api import build_stage
 from retrans.context import TextContext
+from retrans.context_stage import ContextStage
 from retrans.engine import run_rules
 from retrans.fixing import fix_text_loop
 from retrans.loader import load_rules
 from retrans.ruletypes import Rule
 from retrans.ruletypes.base import BadExample
+from retrans.ruletypes.sense import SenseRule
 
 from .conftest import RULES
 
@@ -35,8 +42,25 @@ def _good() -> Iterator[object]:
             yield pytest.param(r, ex, id=f"{r.spec.code}-{r.spec.name}-good{i}")
 
 
+def _gated(rule: Rule) -> bool:
+    return isinstance(rule, SenseRule)
+
+
+@functools.cache
+def _stage() -> ContextStage:
+    stage = build_stage(True, _RULESET)
+    assert stage is not None
+    return stage
+
+
 def _check(rule: Rule, text: str) -> list:  # type: ignore[type-arg]
-    return run_rules([rule], TextContext(text, _RULESET.lexicon))
+    """The rule's findings; a context-gated rule's pass through the embedding
+    checker, so that its examples test the gate too (a gated rule's good example
+    is one the gate must reject)."""
+    found = run_rules([rule], TextContext(text, _RULESET.lexicon))
+    if not _gated(rule):
+        return found
+    return [f for f in _stage().process(text, found) if f.rule == rule.spec.code]
 
 
 @pytest.mark.parametrize(("rule", "example"), list(_bad()))

@@ -13,7 +13,7 @@ from .finding import Finding
 from .fixing import FixResult, fix_text_loop
 from .grammar import GrammarGuard, build_grammar
 from .loader import RuleSet, load_rules
-from .ruletypes.pattern import PhraseRule
+from .ruletypes.sense import SenseRule
 
 DEFAULT_MIN_CONFIDENCE = 0.7
 
@@ -74,14 +74,14 @@ def build_stage(wanted: bool | None, ruleset: RuleSet) -> ContextStage | None:
 
 
 def sense_lexicon(ruleset: RuleSet) -> dict[str, tuple[str, ...]]:
-    """Single-word alternatives from gated phrase rules: the outlier candidates."""
+    """Single-word alternatives from the sense rules: candidates for the outliers."""
     out: dict[str, list[str]] = {}
     for rule in ruleset.rules:
-        if isinstance(rule, PhraseRule) and rule.spec.context_gate:
-            for entry in rule.entries:
-                for wrong in entry.words:
-                    if " " not in wrong:
-                        out.setdefault(wrong.lower(), []).extend(entry.right)
+        if isinstance(rule, SenseRule):
+            for sense in rule.senses:
+                for form, made in sense.forms.items():
+                    if " " not in form:
+                        out.setdefault(form, []).extend(made)
     return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
 
 

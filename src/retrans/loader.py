@@ -98,7 +98,6 @@ def build_rule(raw: object, path: Path, lexicon: Lexicon) -> Rule:
         examples=parse_examples(values["examples"], path, raw.key_line("examples")),
         path=str(path),
         line=raw.line,
-        context_gate=bool(values["context_gate"]),
     )
     params = {k: v for k, v in values.items() if k in cls.PARAMS}
     return cls(spec, params, raw, lexicon)

@@ -116,6 +116,14 @@ def verb_forms(phrase: str) -> tuple[str, str, str, str]:
     return base + tail, s3 + tail, past + tail, ing + tail
 
 
+def noun_forms(phrase: str) -> tuple[str, str]:
+    """The phrase in the singular and with its last word (the head noun) in the
+    plural: 'death toll' -> ('death toll', 'death tolls')."""
+    head, sep, last = phrase.rpartition(" ")
+    plural = last + "s" if last.endswith("o") else third_person(last)
+    return phrase, head + sep + plural
+
+
 def possessive(name: str) -> str:
     """'Carney' -> 'Carney’s', 'Jones' -> 'Jones’'."""
     return name + ("’" if name.endswith("s") else "’s")

@@ -67,7 +67,6 @@ class RuleSpec:
     examples: Examples
     path: str
     line: int
-    context_gate: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,6 @@ COMMON: dict[str, Param] = {
     "confidence": Param("float", default=0.8),
     "priority": Param("int", default=0),
     "description": Param("str", default=""),
-    "context_gate": Param("bool", default=False),
     "examples": Param("dict", required=True),
 }
 
@@ -303,7 +301,7 @@ class Rule:
             confidence=s.confidence if confidence is None else confidence,
             fix=s.fix if fix is None else fix,
             priority=s.priority,
-            details=(*details, ("gate", "context")) if s.context_gate else details,
+            details=details,
         )
 
 
