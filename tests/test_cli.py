@@ -168,6 +168,36 @@ def test_bad_rule_file_names_file_and_line(tmp_path: Path, capsys: pytest.Captur
     assert code == 2 and f"{rules / 'x.yaml'}:5: unknown field 'mesage'" in err
 
 
+SENSE_RULE = """- code: RT900
+  name: x.y
+  type: sense
+  message: m
+  category: c
+  senses:
+    - french: retirer
+      wrong: retire
+      inflect: verb
+      gloss: stop working because of age
+      right: {RIGHT}
+  examples: {{bad: ['[[a]]'], good: [b]}}
+"""
+
+
+def test_sense_rule_errors_name_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    p = tmp_path / "a.txt"
+    p.write_text("a", encoding="utf-8")
+    # An irregular verb cannot be inflected by rule ("withdrawed"): the entry must list forms.
+    (rules / "x.yaml").write_text(SENSE_RULE.format(RIGHT="{withdraw: take back troops or a bill}"), encoding="utf-8")
+    code, _, err = run(["check", "--rules", str(rules), str(p)], capsys)
+    assert code == 2 and f"{rules / 'x.yaml'}:9: inflecting gives 'withdrawed'" in err
+    # A right sense needs its gloss.
+    (rules / "x.yaml").write_text(SENSE_RULE.format(RIGHT="{pull out: ''}"), encoding="utf-8")
+    code, _, err = run(["check", "--rules", str(rules), str(p)], capsys)
+    assert code == 2 and f"{rules / 'x.yaml'}:11: `right` maps each right rendering to its gloss" in err
+
+
 def test_rules_table_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["rules"], capsys)
     assert code == 0 and "RT101" in out and "spacing.hyphen" in out

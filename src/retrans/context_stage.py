@@ -20,7 +20,7 @@ could not confirm its own rule's examples. Glosses give the model a whole
 definition to compare, which separates senses (README, issue 4). The sense
 margin is the natural zero (a right sense must fit better than the found one);
 the outlier threshold is calibrated on clean news text (tests/data/clean_news*.txt), where it flags
-one word in about 900, because a warning that fires on correct text teaches
+one word in about 1,000, because a warning that fires on correct text teaches
 editors to ignore it. benchmarks/outlier_signals.py measures it against other
 signals and thresholds (figures in the README).
 """

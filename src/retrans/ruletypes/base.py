@@ -270,6 +270,16 @@ class Rule:
     def check(self, ctx: TextContext) -> Iterator[Finding]:
         raise NotImplementedError
 
+    def items(
+        self, raw: LineDict, key: str, schema: dict[str, Param], what: str
+    ) -> Iterator[tuple[LineDict, dict[str, Any]]]:
+        """Each mapping of the list field `key`, validated against `schema`
+        (`what` says what a mapping must hold, for the error)."""
+        for item in self.params[key]:
+            if not isinstance(item, LineDict):
+                raise self.error(f"each item of `{key}` is a mapping with {what}", raw.key_line(key))
+            yield item, validate(item, schema, self.where[0])
+
     @property
     def where(self) -> tuple[Path, int]:
         return Path(self.spec.path), self.spec.line

@@ -21,7 +21,6 @@ from .base import (
     compile_regex,
     match_case,
     register,
-    validate,
 )
 
 FUNC_CALL = regex.compile(r"\$\{(\w+):(\w+)\}")
@@ -148,10 +147,7 @@ class PhraseRule(Rule):
         path = self.where[0]
         self.when = Conditions.parse(self.params["when"], self.lexicon, path, raw.key_line("when"))
         self.entries: list[_Entry] = []
-        for item in self.params["entries"]:
-            if not isinstance(item, LineDict):
-                raise self.error("each entry is a mapping with `wrong` and `right`", raw.key_line("entries"))
-            v = validate(item, self.ENTRY, path)
+        for item, v in self.items(raw, "entries", self.ENTRY, "`wrong` and `right`"):
             wrong, right = as_list(v["wrong"]), as_list(v["right"])
             # One entry per verb form: each wrong form is replaced by the same form.
             variants = (

@@ -27,7 +27,7 @@ from ..context import TextContext
 from ..finding import Finding
 from ..morph import noun_forms, verb_forms
 from ..yamlio import LineDict
-from .base import CompiledRegex, Conditions, Param, Rule, as_list, compile_regex, match_case, register, validate
+from .base import CompiledRegex, Conditions, Param, Rule, as_list, compile_regex, match_case, register
 
 #: Finding details that carry the glosses to the embedding checker.
 GATE = ("gate", "context")
@@ -80,14 +80,9 @@ class SenseRule(Rule):
     }
 
     def setup(self, raw: LineDict) -> None:
-        path = self.where[0]
-        self.when = Conditions.parse(self.params["when"], self.lexicon, path, raw.key_line("when"))
-        self.senses: list[_Sense] = []
-        for item in self.params["senses"]:
-            if not isinstance(item, LineDict):
-                raise self.error("each sense is a mapping with `french`, `wrong`, `gloss` and `right`")
-            v = validate(item, self.ENTRY, path)
-            self.senses.append(self._sense(v, item))
+        self.when = Conditions.parse(self.params["when"], self.lexicon, self.where[0], raw.key_line("when"))
+        what = "`french`, `wrong`, `gloss` and `right`"
+        self.senses = [self._sense(v, item) for item, v in self.items(raw, "senses", self.ENTRY, what)]
 
     def _sense(self, v: dict[str, Any], item: LineDict) -> _Sense:
         path = self.where[0]
