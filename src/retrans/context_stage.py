@@ -38,7 +38,7 @@ from .context import ROUGH_SENTENCE
 from .embeddings import EmbeddingModel
 from .finding import Finding, FixPolicy, Severity
 from .morph import base_form, gerund, past_of_participle, past_tense
-from .ruletypes.sense import glosses_of
+from .ruletypes.sense import GATE, glosses_of
 
 _PARA = regex.compile(r"[^\r\n]+")
 _WORD = regex.compile(r"(?<![\w'’-])[a-z]{4,}(?![\w'’-])")
@@ -132,7 +132,7 @@ _STOP = frozenset(
 
 
 def gated(f: Finding) -> bool:
-    return ("gate", "context") in f.details
+    return GATE in f.details
 
 
 @dataclass

@@ -39,8 +39,8 @@ FRENCH = "french"
 class _Sense:
     regex: CompiledRegex
     french: str
-    #: (form found in the text, its gloss) and the right renderings in the same form.
-    wrong: dict[str, str]
+    #: The wrong renderings' gloss, and each right rendering with its gloss.
+    gloss: str
     right: tuple[tuple[str, str], ...]
     when: Conditions
     #: For each lower-case wrong form, the right forms in the same inflection.
@@ -112,7 +112,7 @@ class SenseRule(Rule):
         return _Sense(
             regex=compile_regex(source, regex.IGNORECASE, (path, item.line)),
             french=v["french"],
-            wrong={w.lower(): v["gloss"] for w in as_list(v["wrong"])},
+            gloss=v["gloss"],
             right=tuple(right.items()),
             when=Conditions.parse(v["when"], self.lexicon, path, item.key_line("when")),
             forms=forms,
@@ -125,8 +125,7 @@ class SenseRule(Rule):
                     continue
                 found = m.group()
                 made = s.forms[" ".join(found.lower().split())]
-                wrong_gloss = next(iter(s.wrong.values()))
-                glosses = [(GLOSS, f"{found.lower()}: {wrong_gloss}")]
+                glosses = [(GLOSS, f"{found.lower()}: {s.gloss}")]
                 glosses += [(GLOSS, f"{form}: {gloss}") for form, (_, gloss) in zip(made, s.right, strict=True)]
                 message = self.spec.message.replace("{match}", found).replace("{french}", s.french)
                 yield self.finding(
