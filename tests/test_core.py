@@ -187,3 +187,32 @@ def test_verb_forms_for_inflected_lexicon_entries(phrase: str, forms: tuple[str,
     from retrans.morph import verb_forms
 
     assert verb_forms(phrase) == forms
+
+
+@pytest.mark.parametrize(
+    ("when", "text", "holds"),
+    [
+        ({"before": ["to"]}, "The firms will meet to build a plant.", True),
+        ({"before": ["to"]}, "The premiers will meet in Halifax.", False),
+        ({"before": ["to"]}, "They want to meet.", False),  # "to" before the match is not after it
+        ({"after": ["will"]}, "The firms will meet to build a plant.", True),
+        ({"after": ["will"]}, "The firms meet to build a plant.", False),
+        ({"before": ["in halifax"]}, "The premiers will meet in Halifax.", True),  # a phrase, case folded
+        ({"before": ["to"], "not_near": ["discuss"]}, "They meet to discuss it.", False),
+    ],
+)
+def test_conditions_before_and_after_look_at_the_adjacent_words(
+    when: dict[str, list[str]], text: str, holds: bool
+) -> None:
+    """`before`/`after` require a word right after/before the match (the positive
+    counterparts of `not_before`/`not_after`), so a sense entry can name its construction."""
+    from retrans.context import TextContext
+    from retrans.lexicon import Lexicon
+    from retrans.ruletypes.base import Conditions
+    from retrans.yamlio import LineDict
+
+    raw = LineDict(when)
+    raw.line = 1
+    cond = Conditions.parse(raw, Lexicon(), Path("t.yaml"), 1)
+    start = text.index("meet")
+    assert cond.holds(TextContext(text, Lexicon()), start, start + 4) is holds

@@ -172,6 +172,9 @@ class Conditions:
     not_in_document: tuple[str, ...] = ()
     not_after: tuple[str, ...] = ()
     not_before: tuple[str, ...] = ()
+    #: The match must come right after / right before one of these words.
+    after: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
 
     PARAMS: ClassVar[dict[str, Param]] = {
         "near": Param("strlist"),
@@ -181,6 +184,8 @@ class Conditions:
         "not_in_document": Param("strlist"),
         "not_after": Param("strlist"),
         "not_before": Param("strlist"),
+        "after": Param("strlist"),
+        "before": Param("strlist"),
     }
 
     @classmethod
@@ -203,6 +208,8 @@ class Conditions:
             terms("not_in_document"),
             terms("not_after"),
             terms("not_before"),
+            terms("after"),
+            terms("before"),
         )
 
     def holds(self, ctx: TextContext, start: int, end: int) -> bool:
@@ -210,7 +217,7 @@ class Conditions:
             return False
         if self.not_in_document and any(ctx.has_term(t) for t in self.not_in_document):
             return False
-        if not (self.near or self.not_near or self.not_after or self.not_before):
+        if not (self.near or self.not_near or self.not_after or self.not_before or self.after or self.before):
             return True
         before, after = ctx.words_around(start, end, self.window)
         around = " ".join(before) + " | " + " ".join(after)
@@ -220,7 +227,11 @@ class Conditions:
             return False
         if self.not_after and before and any(_ends_with(before, t) for t in self.not_after):
             return False
-        return not (self.not_before and after and any(_starts_with(after, t) for t in self.not_before))
+        if self.not_before and after and any(_starts_with(after, t) for t in self.not_before):
+            return False
+        if self.after and not any(_ends_with(before, t) for t in self.after):
+            return False
+        return not (self.before and not any(_starts_with(after, t) for t in self.before))
 
 
 def _ends_with(words: list[str], term: str) -> bool:
