@@ -42,7 +42,7 @@ bench: $(STAMP)
 # The outlier-signal study: needs the annotated suite in ../shared/eval/dev.
 bench-signals: $(STAMP)
 	$(BIN)/python benchmarks/outlier_signals.py
-	$(BIN)/python benchmarks/sense_gate.py
+	$(BIN)/python benchmarks/sense_gate.py --compare
 
 clean-venv:
 	rm -rf $(VENV)
