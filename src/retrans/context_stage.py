@@ -38,7 +38,7 @@ from .context import ROUGH_SENTENCE
 from .embeddings import EmbeddingModel
 from .finding import Finding, FixPolicy, Severity
 from .morph import base_form, gerund, past_of_participle, past_tense
-from .ruletypes.sense import GATE, glosses_of
+from .ruletypes.sense import glosses_of
 
 _PARA = regex.compile(r"[^\r\n]+")
 _WORD = regex.compile(r"(?<![\w'’-])[a-z]{4,}(?![\w'’-])")
@@ -131,10 +131,6 @@ _STOP = frozenset(
 )
 
 
-def gated(f: Finding) -> bool:
-    return GATE in f.details
-
-
 @dataclass
 class ContextStage:
     """Post-processes the findings of the other checkers with sentence embeddings."""
@@ -142,21 +138,21 @@ class ContextStage:
     model: EmbeddingModel = field(default_factory=EmbeddingModel)
     sense: dict[str, tuple[str, ...]] = field(default_factory=dict)
     sense_margin: float = 0.0
-    outlier_threshold: float = 0.10
+    outlier_threshold: float = 0.05
     max_zipf: float = 4.5
     words_per_outlier: int = 60
 
     def process(self, text: str, findings: list[Finding]) -> list[Finding]:
         paras = paragraphs(text)
         if not paras:
-            return [f for f in findings if not gated(f)]
+            return [f for f in findings if not f.needs_context_gate]
         pvecs = self.model.encode([text[s:e] for s, e in paras])
         doc = pvecs.mean(axis=0)
         doc = doc / (np.linalg.norm(doc) or 1.0)
-        out = [f for f in findings if not gated(f)]
+        out = [f for f in findings if not f.needs_context_gate]
         # A gated substitution only fills gaps: where another finding already covers
         # the span, it would say the same thing twice.
-        open_gated = [f for f in findings if gated(f) and not any(f.overlaps(o) for o in out)]
+        open_gated = [f for f in findings if f.needs_context_gate and not any(f.overlaps(o) for o in out)]
         out.extend(self._sense_gate(text, open_gated, paras))
         out.extend(self._outliers(text, out, paras, pvecs, doc))
         return out

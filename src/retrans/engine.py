@@ -97,10 +97,10 @@ class Pipeline(Checker):
             out.extend(_isolated(type(c).__name__, lambda c=c: c.check(text), []))  # type: ignore[misc]
         if self.stage is not None:
             stage = self.stage
-            ungated = [f for f in out if ("gate", "context") not in f.details]
+            ungated = [f for f in out if not f.needs_context_gate]
             out = _isolated(type(stage).__name__, lambda: stage.process(text, out), ungated)
         else:
-            out = [f for f in out if ("gate", "context") not in f.details]
+            out = [f for f in out if not f.needs_context_gate]
         return dedupe(out)
 
 

@@ -30,6 +30,11 @@ class FixPolicy(StrEnum):
     SUGGEST = "suggest"
 
 
+#: The detail that marks a finding as a proposal for the embedding checker's context
+#: gate: reported only when the gate confirms it, never without embeddings.
+GATE = ("gate", "context")
+
+
 @dataclass(frozen=True, order=False)
 class Finding:
     """One flagged span with what to do about it."""
@@ -64,6 +69,11 @@ class Finding:
     def shifted(self, offset: int) -> Finding:
         """The same finding moved by `offset` code points (for checking a slice)."""
         return replace(self, start=self.start + offset, end=self.end + offset)
+
+    @property
+    def needs_context_gate(self) -> bool:
+        """A proposal only the embedding checker may confirm (see GATE)."""
+        return GATE in self.details
 
     def overlaps(self, other: Finding) -> bool:
         """Spans share a code point, or an insertion point sits inside the other span."""

@@ -24,13 +24,12 @@ import regex
 from wordfreq import zipf_frequency
 
 from ..context import TextContext
-from ..finding import Finding
+from ..finding import GATE, Finding
 from ..morph import noun_forms, verb_forms
 from ..yamlio import LineDict
 from .base import CompiledRegex, Conditions, Param, Rule, as_list, compile_regex, match_case, register
 
 #: Finding details that carry the glosses to the embedding checker.
-GATE = ("gate", "context")
 GLOSS = "gloss"
 FRENCH = "french"
 
