@@ -44,7 +44,7 @@ from retrans.nlp import load_nlp
 ROOT = Path(__file__).resolve().parents[1]
 CLEAN_TEXTS = sorted((ROOT / "tests" / "data").glob("clean_news*.txt"))
 FALSE_ALARM_STEPS = (4, 8, 12)
-THRESHOLDS = (0.05, 0.08, 0.10, 0.12, 0.15, 0.19, 0.22, 0.25)
+THRESHOLDS = (0.03, 0.04, 0.05, 0.08, 0.10, 0.15, 0.19)
 
 
 @dataclass

@@ -115,13 +115,18 @@ def test_outliers_on_the_seed_rank_candidates() -> None:
 CLEAN_TEXTS = sorted((Path(__file__).parent / "data").glob("clean_news*.txt"))
 
 
-@pytest.mark.parametrize("path", CLEAN_TEXTS, ids=[p.name for p in CLEAN_TEXTS])
-def test_outliers_on_clean_text_stay_rare(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    outliers = [text[f.start : f.end] for f in check_text(text, Options(grammar="none")) if f.rule == "RT901"]
-    # Measured at the calibrated threshold: 3 outliers in the 3,589 words of the seven
-    # clean texts (none in four of them); this guards against a rise.
-    assert len(outliers) <= max(1, len(text.split()) // 400), outliers
+def test_outliers_on_clean_text_stay_rare() -> None:
+    """The outlier threshold is calibrated as the highest that flags at most one word
+    in 1,000 of clean news (README); this holds it there. Measured: 4 flags in the
+    5,317 words of the eleven clean texts, 3 of them in one economics paragraph."""
+    flagged: list[str] = []
+    words = 0
+    for path in CLEAN_TEXTS:
+        text = path.read_text(encoding="utf-8")
+        words += len(text.split())
+        flagged += [text[f.start : f.end] for f in check_text(text, Options(grammar="none")) if f.rule == "RT901"]
+    assert words > 5000
+    assert len(flagged) <= words // 1000, flagged
 
 
 @pytest.mark.parametrize("path", CLEAN_TEXTS, ids=[p.name for p in CLEAN_TEXTS])

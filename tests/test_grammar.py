@@ -50,6 +50,7 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "The Montreal Canadiens won 4-2 on Saturday.",  # en dash advice: news writes a hyphen
         "The province will present its plan.",  # "missing preposition" guess
         "Some 40,000 jobs were lost in manufacturing.",  # "some" before a number
+        "The announcement came two days before a byelection.",  # CP style, not "by election"
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:

@@ -138,7 +138,7 @@ class ContextStage:
     model: EmbeddingModel = field(default_factory=EmbeddingModel)
     sense: dict[str, tuple[str, ...]] = field(default_factory=dict)
     sense_margin: float = 0.0
-    outlier_threshold: float = 0.05
+    outlier_threshold: float = 0.04
     max_zipf: float = 4.5
     words_per_outlier: int = 60
 
