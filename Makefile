@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-signals chromium clean-venv
+.PHONY: demo test lint bench bench-signals bench-probes chromium clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench: $(STAMP)
 bench-signals: $(STAMP)
 	$(BIN)/python benchmarks/outlier_signals.py
 	$(BIN)/python benchmarks/sense_gate.py --compare
+
+# Recall and precision on the probe articles (benchmarks/probes/README.md says
+# which are dev and which is held out); needs the scorer in ../shared/eval.
+bench-probes: $(STAMP)
+	$(PYTHON) ../shared/eval/score.py --suite benchmarks/probes --tool "$(BIN)/retrans" -v
 
 clean-venv:
 	rm -rf $(VENV)
