@@ -193,4 +193,5 @@ FUNCTIONS: dict[str, Callable[[str], str]] = {
     "ing": gerund,
     "poss": possessive,
     "lower": str.lower,
+    "title": str.title,
 }
