@@ -32,14 +32,16 @@ _RULESET = load_rules([RULES])
 
 def _bad() -> Iterator[object]:
     for r in _RULESET.rules:
-        for i, ex in enumerate(r.spec.examples.bad):
-            yield pytest.param(r, ex, id=f"{r.spec.code}-{r.spec.name}-bad{i}")
+        for label, examples in r.all_examples():
+            for i, ex in enumerate(examples.bad):
+                yield pytest.param(r, ex, id=f"{r.spec.code}-{r.spec.name}-{label}-bad{i}".replace("--", "-"))
 
 
 def _good() -> Iterator[object]:
     for r in _RULESET.rules:
-        for i, ex in enumerate(r.spec.examples.good):
-            yield pytest.param(r, ex, id=f"{r.spec.code}-{r.spec.name}-good{i}")
+        for label, examples in r.all_examples():
+            for i, ex in enumerate(examples.good):
+                yield pytest.param(r, ex, id=f"{r.spec.code}-{r.spec.name}-{label}-good{i}".replace("--", "-"))
 
 
 def _gated(rule: Rule) -> bool:

@@ -273,7 +273,13 @@ class Rule:
         self.spec = spec
         self.params = params
         self.lexicon = lexicon
+        #: Examples of single lexicon entries, (label, examples): tested like the rule's own.
+        self.entry_examples: list[tuple[str, Examples]] = []
         self.setup(raw)
+
+    def all_examples(self) -> list[tuple[str, Examples]]:
+        """The rule's own examples and those of each of its entries."""
+        return [("", self.spec.examples), *self.entry_examples]
 
     def setup(self, raw: LineDict) -> None:
         """Compile patterns and word lists; raise `ConfigError` on bad values."""

@@ -20,6 +20,7 @@ from .base import (
     as_list,
     compile_regex,
     match_case,
+    parse_examples,
     register,
 )
 
@@ -141,6 +142,7 @@ class PhraseRule(Rule):
         "fix": Param("str", choices=("safe", "suggest")),
         "confidence": Param("float"),
         "inflect": Param("str", choices=("verb",)),
+        "examples": Param("dict"),
     }
 
     def setup(self, raw: LineDict) -> None:
@@ -156,6 +158,9 @@ class PhraseRule(Rule):
                 else [(wrong, right)]
             )
             when = Conditions.parse(v["when"], self.lexicon, path, item.key_line("when"))
+            if v["examples"] is not None:
+                examples = parse_examples(v["examples"], path, item.key_line("examples"))
+                self.entry_examples.append((wrong[0], examples))
             for wrongs, rights in variants:
                 self.entries.append(self._entry(wrongs, rights, v, when, item.line))
 
