@@ -49,9 +49,9 @@ def measure(config: str, texts: list[str]) -> dict[str, float]:
         def check(t: str) -> object:
             return linter.lint(t, language="plaintext")
     else:
-        from retrans.api import Options, build_tooling
+        from retrans.app.api import Options, build_tooling
 
-        checker = build_tooling(Options(**CONFIGS[config])).checker
+        checker = build_tooling(Options(**CONFIGS[config])).pipeline
         check = checker.check
     check(texts[0])
     start = time.perf_counter()
@@ -113,7 +113,7 @@ def batch(n_files: int, jobs: int, tmp: Path) -> dict[str, float]:
 def big_file(size: int) -> dict[str, float]:
     code = (
         "import json,sys,time,resource; sys.path.insert(0,'benchmarks'); from bench_scaling import corpus;"
-        "from retrans.api import Options, build_tooling; c = build_tooling(Options(embeddings=False)).checker;"
+        "from retrans.app.api import Options, build_tooling; c = build_tooling(Options(embeddings=False)).pipeline;"
         f"c.check(corpus(20000)); t = corpus({size}); s = time.perf_counter(); c.check(t);"
         "print(json.dumps({'seconds': time.perf_counter() - s,"
         " 'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"

@@ -18,7 +18,7 @@ PROBE = r"""
 import json, resource, time
 import regex
 t0 = time.perf_counter()
-from retrans.embeddings import EmbeddingCache, EmbeddingModel
+from retrans.detect.embeddings.model import EmbeddingCache, EmbeddingModel
 m = EmbeddingModel(cache=EmbeddingCache(None))
 m.model
 load = time.perf_counter() - t0

@@ -13,7 +13,7 @@ import resource
 import time
 from pathlib import Path
 
-from retrans.api import Options, build_tooling
+from retrans.app.api import Options, build_tooling
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_f35722fa09ccbc01.txt"
 
@@ -35,7 +35,7 @@ def main() -> None:
     ap.add_argument("--grammar", default="harper", choices=("harper", "none"))
     a = ap.parse_args()
     tooling = build_tooling(Options(grammar=a.grammar))
-    tooling.checker.check(corpus(20_000))  # warm up: model loads are not part of scaling
+    tooling.pipeline.check(corpus(20_000))  # warm up: model loads are not part of scaling
     sizes = [s for s in (100_000, 1_000_000, 5_000_000, 20_000_000) if s <= a.max_mb * 1_000_000]
     print(f"grammar={a.grammar}")
     print(f"| {'size (MB)':>9} | {'findings':>8} | {'seconds':>8} | {'s per MB':>8} | {'peak RSS (MB)':>13} |")
@@ -43,7 +43,7 @@ def main() -> None:
     for size in sizes:
         text = corpus(size)
         t0 = time.perf_counter()
-        n = len(tooling.checker.check(text))
+        n = len(tooling.pipeline.check(text))
         dt = time.perf_counter() - t0
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"| {size / 1e6:9.1f} | {n:8d} | {dt:8.2f} | {dt / (size / 1e6):8.2f} | {rss:13.0f} |", flush=True)

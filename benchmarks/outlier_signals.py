@@ -35,11 +35,11 @@ from pathlib import Path
 
 import numpy as np
 
-from retrans.api import Options, check_text
-from retrans.context import ROUGH_SENTENCE
-from retrans.context_stage import outlier_candidates, paragraphs
-from retrans.embeddings import EmbeddingModel
-from retrans.nlp import load_nlp
+from retrans.app.api import Options, check_text
+from retrans.detect.embeddings.checker import outlier_candidates, paragraphs
+from retrans.detect.embeddings.model import EmbeddingModel
+from retrans.detect.rules.context import ROUGH_SENTENCE
+from retrans.detect.rules.nlp import load_nlp
 
 ROOT = Path(__file__).resolve().parents[1]
 CLEAN_TEXTS = sorted((ROOT / "tests" / "data").glob("clean_news*.txt"))

@@ -36,12 +36,12 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from retrans.api import build_stage
-from retrans.context import TextContext
-from retrans.context_stage import ContextStage, paragraphs
-from retrans.engine import run_rules
-from retrans.loader import load_rules
-from retrans.ruletypes.sense import SenseRule, glosses_of
+from retrans.app.api import build_stage
+from retrans.detect.embeddings.checker import ContextStage, paragraphs
+from retrans.detect.rules.context import TextContext
+from retrans.detect.rules.engine import run_rules
+from retrans.detect.rules.loader import load_rules
+from retrans.detect.rules.types.sense import SenseRule, glosses_of
 
 ROOT = Path(__file__).resolve().parents[1]
 MARGINS = (-0.05, -0.02, 0.0, 0.02, 0.05)

@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from retrans.loader import RuleSet, load_rules
+from retrans.detect.rules.loader import RuleSet, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from retrans.cli import main
+from retrans.app.cli import main
 
 from .conftest import SEEDS
 

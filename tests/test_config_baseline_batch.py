@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from retrans import Finding, FixResult, check_text, fix_text
-from retrans.cli import main
-from retrans.config import load_config
+from retrans.app.cli import main
+from retrans.core.config import load_config
 
 ART = "Shortly after Trump’s re -election, the Prime Minister of Alberta spoke.\n"
 

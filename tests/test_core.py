@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from retrans.document import BOM, LineIndex, decode, read_document, write_atomic
-from retrans.errors import InputError
-from retrans.finding import Finding, FixPolicy, Severity
-from retrans.fixing import apply_edits, fix_text_loop
-from retrans.overlaps import dedupe, resolve_overlaps
-from retrans.ruletypes.base import match_case
+from retrans.core.document import BOM, LineIndex, decode, read_document, write_atomic
+from retrans.core.errors import InputError
+from retrans.core.finding import Finding, FixPolicy, Severity
+from retrans.detect.rules.types.base import match_case
+from retrans.repair.fixing import apply_edits, fix_text_loop
+from retrans.repair.overlaps import dedupe, resolve_overlaps
 
 
 def f(
@@ -152,9 +152,9 @@ def test_dedupe_keeps_one_of_identical_suggestions() -> None:
 def test_sentences_wanted_by_several_rules_are_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     import regex
 
-    from retrans import context as context_module
-    from retrans.context import TextContext
-    from retrans.lexicon import Lexicon
+    from retrans.detect.rules import context as context_module
+    from retrans.detect.rules.context import TextContext
+    from retrans.detect.rules.lexicon import Lexicon
 
     parsed: list[str] = []
 
@@ -184,7 +184,7 @@ def test_sentences_wanted_by_several_rules_are_parsed_once(monkeypatch: pytest.M
     ],
 )
 def test_verb_forms_for_inflected_lexicon_entries(phrase: str, forms: tuple[str, str, str, str]) -> None:
-    from retrans.morph import verb_forms
+    from retrans.detect.rules.morph import verb_forms
 
     assert verb_forms(phrase) == forms
 
@@ -206,10 +206,10 @@ def test_conditions_before_and_after_look_at_the_adjacent_words(
 ) -> None:
     """`before`/`after` require a word right after/before the match (the positive
     counterparts of `not_before`/`not_after`), so a sense entry can name its construction."""
-    from retrans.context import TextContext
-    from retrans.lexicon import Lexicon
-    from retrans.ruletypes.base import Conditions
-    from retrans.yamlio import LineDict
+    from retrans.core.yamlio import LineDict
+    from retrans.detect.rules.context import TextContext
+    from retrans.detect.rules.lexicon import Lexicon
+    from retrans.detect.rules.types.base import Conditions
 
     raw = LineDict(when)
     raw.line = 1

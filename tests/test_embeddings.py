@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from retrans import api
-from retrans.api import Options, check_text
-from retrans.embeddings import EmbeddingCache, EmbeddingModel, EmbeddingsUnavailable
+from retrans.detect import build as api
+from retrans.app.api import Options, check_text
+from retrans.detect.embeddings.model import EmbeddingCache, EmbeddingModel, EmbeddingsUnavailable
 
 from .conftest import SEEDS
 
@@ -25,7 +25,7 @@ def refuse(*a, **k):
     raise OSError("network access attempted")
 socket.socket.connect = refuse
 socket.create_connection = refuse
-from retrans.embeddings import EmbeddingModel, EmbeddingCache
+from retrans.detect.embeddings.model import EmbeddingModel, EmbeddingCache
 m = EmbeddingModel(cache=EmbeddingCache(None))
 v = m.encode(["Canada imposed counter-tariffs.", "Mexico did not retaliate."])
 assert v.shape == (2, 384), v.shape
@@ -72,9 +72,9 @@ def test_sense_gate_keeps_only_the_sense_the_sentence_needs() -> None:
 
 
 def test_sense_gate_drops_a_gated_finding_it_cannot_judge() -> None:
-    stage = api.build_stage(True, api.load_rules())
+    stage = api.build_embedding_checker(True, api.load_rules())
     assert stage is not None
-    from retrans.finding import Finding, FixPolicy, Severity
+    from retrans.core.finding import ContextGate, Finding, FixPolicy, Severity
 
     text = "The balance of the crash is three dead.\n"
     start = text.index("balance")
@@ -89,18 +89,16 @@ def test_sense_gate_drops_a_gated_finding_it_cannot_judge() -> None:
         ("toll",),
         0.6,
         FixPolicy.SUGGEST,
-        details=(("gate", "context"),),  # no glosses
+        gate=ContextGate("bilan", "balance: a state of equilibrium", ()),  # no gloss per suggestion
     )
-    assert [x for x in stage.process(text, [gated]) if x.rule == "RT351"] == []
+    assert [x for x in stage.check(text, [gated]) if x.rule == "RT351"] == []
     with_glosses = replace(
         gated,
-        details=(
-            ("gate", "context"),
-            ("gloss", "balance: a state of equilibrium"),
-            ("gloss", "toll: the number of dead or injured in an accident"),
+        gate=ContextGate(
+            "bilan", "balance: a state of equilibrium", ("toll: the number of dead or injured in an accident",)
         ),
     )
-    assert [x.suggestions for x in stage.process(text, [with_glosses]) if x.rule == "RT351"] == [("toll",)]
+    assert [x.suggestions for x in stage.check(text, [with_glosses]) if x.rule == "RT351"] == [("toll",)]
 
 
 def test_outliers_on_the_seed_rank_candidates() -> None:
@@ -158,7 +156,7 @@ def test_sense_gate_is_silent_on_english_uses_of_its_words(path: Path) -> None:
 
 
 def test_no_embeddings_turns_the_checker_off(capsys: pytest.CaptureFixture[str]) -> None:
-    from retrans.cli import main
+    from retrans.app.cli import main
 
     code = main(["check", "--no-embeddings", "--grammar", "none", "--format", "json", str(SEEDS)])
     out = capsys.readouterr().out
@@ -169,4 +167,4 @@ def test_required_embeddings_without_the_extra_is_a_clear_error(monkeypatch: pyt
     monkeypatch.setattr(api, "embeddings_installed", lambda: False)
     with pytest.raises(EmbeddingsUnavailable, match=r"pip install 'retrans\[embeddings\]'"):
         api.build_tooling(Options(embeddings=True))
-    assert api.build_tooling(Options()).checker is not None  # the default just runs without it
+    assert api.build_tooling(Options()).pipeline is not None  # the default just runs without it

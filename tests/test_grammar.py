@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from retrans.api import Options, build_tooling, fix_text
-from retrans.grammar import GrammarUnavailable, HarperChecker, LanguageToolChecker
+from retrans.app.api import Options, build_tooling, fix_text
+from retrans.detect.grammar import GrammarUnavailable, HarperChecker, LanguageToolChecker
 
 from .conftest import SEEDS
 

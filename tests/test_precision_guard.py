@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from retrans.api import Options, check_text
+from retrans.app.api import Options, check_text
 
 CLEAN_TEXTS = sorted((Path(__file__).parent / "data").glob("clean_news*.txt"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrans.api import Options, check_text
+from retrans.app.api import Options, check_text
 
 RULES_ONLY = Options(grammar="none", embeddings=False, enable=frozenset({"RT601"}))
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from retrans.api import Options, build_tooling
-from retrans.cli import main
-from retrans.fixing import fix_text_loop
-from retrans.review import build_review, resulting_text
+from retrans.app.api import Options, build_tooling
+from retrans.app.cli import main
+from retrans.repair.fixing import fix_text_loop
+from retrans.report.review import build_review, resulting_text
 
 from .conftest import SEEDS
 
@@ -92,8 +92,8 @@ def test_review_page_columns_reject_and_download(browser: Any, tmp_path: Path) -
     downloaded = Path(info.value.path()).read_text(encoding="utf-8")
 
     tooling = build_tooling(Options())
-    fixed = fix_text_loop(TEXT, tooling.checker.check, 0.7, accept=tooling.guard()).text
-    review = build_review(TEXT, fixed, tooling.checker.check(TEXT))
+    fixed = fix_text_loop(TEXT, tooling.pipeline.check, 0.7, accept=tooling.guard()).text
+    review = build_review(TEXT, fixed, tooling.pipeline.check(TEXT))
     first_change = min(review.changes, key=lambda c: c.start)
     expected = resulting_text(review, {first_change.id: len(first_change.options) - 1})
     assert downloaded == expected

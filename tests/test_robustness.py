@@ -9,15 +9,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from retrans.api import Options, build_tooling
-from retrans.cli import main
-from retrans.document import decode
-from retrans.errors import ConfigError
-from retrans.fixing import fix_text_loop
-from retrans.loader import load_rules
+from retrans.app.api import Options, build_tooling
+from retrans.app.cli import main
+from retrans.core.document import decode
+from retrans.core.errors import ConfigError
+from retrans.detect.rules.loader import load_rules
+from retrans.repair.fixing import fix_text_loop
 
 TOOLING = build_tooling(Options(grammar="none"))
-CHECK = TOOLING.checker.check
+CHECK = TOOLING.pipeline.check
 
 SENTENCES = [
     "Shortly after Trump’s re -election, the Prime Minister of Alberta spoke.",
@@ -137,7 +137,7 @@ def test_catastrophic_user_regex_is_stopped_and_reported(tmp_path: Path) -> None
     )
     tooling = build_tooling(Options(rule_dirs=(rules,), grammar="none"))
     started = time.monotonic()
-    findings = tooling.checker.check("a" * 40 + "b")
+    findings = tooling.pipeline.check("a" * 40 + "b")
     assert time.monotonic() - started < 30
     internal = [f for f in findings if f.rule == "RT000"]
     assert internal and "RT990" in internal[0].message and "timed out" in internal[0].message

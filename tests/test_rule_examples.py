@@ -15,15 +15,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from retrans.api import build_stage
-from retrans.context import TextContext
-from retrans.context_stage import ContextStage
-from retrans.engine import run_rules
-from retrans.fixing import fix_text_loop
-from retrans.loader import load_rules
-from retrans.ruletypes import Rule
-from retrans.ruletypes.base import BadExample
-from retrans.ruletypes.sense import SenseRule
+from retrans.detect.build import build_embedding_checker
+from retrans.detect.embeddings.checker import EmbeddingChecker
+from retrans.detect.rules.context import TextContext
+from retrans.detect.rules.engine import run_rules
+from retrans.detect.rules.loader import load_rules
+from retrans.detect.rules.types import Rule
+from retrans.detect.rules.types.base import BadExample
+from retrans.detect.rules.types.sense import SenseRule
+from retrans.repair.fixing import fix_text_loop
 
 from .conftest import RULES
 
@@ -49,8 +49,8 @@ def _gated(rule: Rule) -> bool:
 
 
 @functools.cache
-def _stage() -> ContextStage:
-    stage = build_stage(True, _RULESET)
+def _stage() -> EmbeddingChecker:
+    stage = build_embedding_checker(True, _RULESET)
     assert stage is not None
     return stage
 
@@ -62,7 +62,7 @@ def _check(rule: Rule, text: str) -> list:  # type: ignore[type-arg]
     found = run_rules([rule], TextContext(text, _RULESET.lexicon))
     if not _gated(rule):
         return found
-    return [f for f in _stage().process(text, found) if f.rule == rule.spec.code]
+    return [f for f in _stage().check(text, found) if f.rule == rule.spec.code]
 
 
 @pytest.mark.parametrize(("rule", "example"), list(_bad()))
@@ -97,7 +97,7 @@ def test_every_rule_has_examples_and_unique_codes() -> None:
 
 
 def test_every_rule_type_is_used_and_exemplified() -> None:
-    from retrans.ruletypes import REGISTRY
+    from retrans.detect.rules.types import REGISTRY
 
     used = {r.spec.type for r in _RULESET.rules}
     assert used == set(REGISTRY), f"types without rule instances: {set(REGISTRY) - used}"

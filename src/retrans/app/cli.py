@@ -1,0 +1,325 @@
+"""The `retrans` command: check, fix, report and list rules.
+
+Exit codes follow linters and pre-commit: 0 clean, 1 findings at or above
+`--fail-on` (check) or files changed (fix), 2 usage, configuration or input errors.
+Settings come from `retrans.toml` / `[tool.retrans]`; flags override them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from retrans import __version__
+from retrans.core.config import Config, load_config
+from retrans.core.errors import RetransError
+from retrans.core.finding import Severity
+from retrans.core.options import DEFAULT_MIN_CONFIDENCE, Options
+from retrans.report.ci_formats import GithubWriter, SarifWriter
+from retrans.report.html import render_index
+from retrans.report.terminal import print_side_by_side
+from retrans.report.writers import HumanWriter, JsonWriter, Writer
+
+from .baseline import Baseline
+from .codes_cli import cmd_rules
+from .runner import Job, Outcome, Runner, page_names
+
+COMMANDS = ("check", "fix", "report", "rules")
+
+
+def _codes(values: Sequence[str] | None) -> tuple[str, ...]:
+    return tuple(c.strip() for v in values or () for c in v.split(",") if c.strip())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="retrans", description="Find and repair machine-translation artifacts.")
+    p.add_argument("--version", action="version", version=f"retrans {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("paths", nargs="+", type=Path, help="files, or folders searched for *.txt")
+        sp.add_argument(
+            "--config",
+            type=Path,
+            help="configuration file (default: nearest retrans.toml or pyproject.toml with [tool.retrans])",
+        )
+        sp.add_argument(
+            "--rules",
+            action="append",
+            type=Path,
+            metavar="DIR",
+            help="rule folder to use instead of the built-in rules (repeatable)",
+        )
+        sp.add_argument(
+            "--enable",
+            action="append",
+            metavar="CODE",
+            help="run only these rules (codes, names or groups; comma-separated)",
+        )
+        sp.add_argument("--disable", action="append", metavar="CODE", help="skip these rules")
+        sp.add_argument(
+            "--grammar", choices=("harper", "languagetool", "none"), help="grammar checker (default harper, offline)"
+        )
+        sp.add_argument("--languagetool-url", metavar="URL", help="LanguageTool server for --grammar languagetool")
+        sp.add_argument(
+            "--embeddings",
+            dest="embeddings",
+            action="store_true",
+            default=None,
+            help="require the embedding checker (default: on when installed)",
+        )
+        sp.add_argument(
+            "--no-embeddings",
+            dest="embeddings",
+            action="store_false",
+            help="turn the embedding checker off; the rules still run",
+        )
+        sp.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="worker processes (default 1)")
+
+    c = sub.add_parser("check", help="report findings")
+    common(c)
+    c.add_argument("--format", choices=("human", "json", "sarif", "github"), default="human")
+    c.add_argument("--fail-on", choices=("error", "warning", "info"))
+    c.add_argument("--baseline", type=Path, help="report only findings not recorded in this baseline")
+    c.add_argument("--write-baseline", type=Path, metavar="FILE", help="record the current findings and exit 0")
+
+    f = sub.add_parser("fix", help="apply safe fixes (in place, or into --output-dir)")
+    common(f)
+    f.add_argument("--output-dir", type=Path, help="write repaired copies here; inputs are not touched")
+    f.add_argument(
+        "--diff",
+        action="store_const",
+        const="side",
+        help="show the changes side by side and write nothing (--diff=unified: a unified diff)",
+    )
+    f.add_argument("--diff=unified", dest="diff", action="store_const", const="unified", help=argparse.SUPPRESS)
+    f.add_argument(
+        "--min-confidence",
+        type=float,
+        help=f"apply only fixes at least this confident (default {DEFAULT_MIN_CONFIDENCE})",
+    )
+
+    rp = sub.add_parser("report", help="write HTML review pages (original and repaired side by side)")
+    common(rp)
+    rp.add_argument("--output-dir", type=Path, default=Path("reports"), help="where pages go (default reports/)")
+    rp.add_argument("--min-confidence", type=float)
+
+    r = sub.add_parser("rules", help="list every code (rules, grammar, embeddings, ...), or explain one")
+    r.add_argument("code", nargs="?", help="explain this code (RT201, HARPER/Typo, title.first_province)")
+    r.add_argument("--rules", action="append", type=Path, metavar="DIR")
+    r.add_argument("--format", choices=("table", "json"), default="table")
+    return p
+
+
+def _command_first(argv: Sequence[str]) -> list[str]:
+    """Allow options before the command (`retrans --grammar none check f.txt`), as
+    wrappers that append the command to a fixed prefix need."""
+    args = ["--diff" if a == "--diff=side" else a for a in argv]
+    for i, a in enumerate(args):
+        if a in COMMANDS:
+            return [a, *args[:i], *args[i + 1 :]] if i else args
+    return args
+
+
+def _options(args: argparse.Namespace, cfg: Config) -> Options:
+    enable = _codes(args.enable) or cfg.enable
+    rule_dirs: tuple[Path, ...] | None = tuple(args.rules) if args.rules else None
+    if rule_dirs is None and cfg.rules:
+        from retrans.detect.rules.loader import default_rule_dirs
+
+        rule_dirs = (*default_rule_dirs(), *cfg.rules)
+    min_conf = getattr(args, "min_confidence", None)
+    return Options(
+        rule_dirs=rule_dirs,
+        enable=frozenset(enable) or None,
+        disable=frozenset(_codes(args.disable) + cfg.disable),
+        severity=dict(cfg.severity),
+        min_confidence=min_conf if min_conf is not None else (cfg.min_confidence or DEFAULT_MIN_CONFIDENCE),
+        grammar=args.grammar or cfg.grammar or "harper",
+        languagetool_url=args.languagetool_url or cfg.languagetool_url,
+        harper_kinds=frozenset(cfg.harper_kinds) or None,
+        embeddings=args.embeddings if args.embeddings is not None else cfg.embeddings,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    raw = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser().parse_args(_command_first(raw))
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        if args.command == "rules":
+            return cmd_rules(args)
+        cfg = load_config(args.config)
+        options = _options(args, cfg)
+        runner = Runner(options, max(1, args.jobs))
+        baseline = None
+        if args.command == "check" and not args.write_baseline:
+            source: Path | None = args.baseline or cfg.baseline
+            baseline = Baseline.load(source) if source is not None else None
+    except RetransError as exc:
+        err.print(f"retrans: error: {exc}", markup=False)
+        return 2
+    return Session(args, cfg, options, runner, baseline, err).run()
+
+
+class Session:
+    """One run of check, fix or report over all the paths given."""
+
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        cfg: Config,
+        options: Options,
+        runner: Runner,
+        baseline: Baseline | None,
+        err: Console,
+    ) -> None:
+        self.args, self.cfg, self.options, self.runner = args, cfg, options, runner
+        self.baseline, self.err = baseline, err
+        self.out = Console(highlight=False, soft_wrap=True)
+        self.failed = False
+
+    def files(self) -> list[tuple[Path, Path]]:
+        """(file, the argument it came from); a missing path is reported and skipped."""
+        out: list[tuple[Path, Path]] = []
+        for root in self.args.paths:
+            if root.is_dir():
+                found = {f for pattern in self.cfg.include for f in root.rglob(pattern) if f.is_file()}
+                out.extend((f, root) for f in sorted(found))
+            elif root.exists():
+                out.append((root, root))
+            else:
+                self.err.print(f"retrans: error: {root}: no such file or directory", markup=False)
+                self.failed = True
+        return out
+
+    def jobs(self) -> list[Job]:
+        a = self.args
+        files = self.files()
+        pages = page_names([f for f, _ in files]) if a.command == "report" else [None] * len(files)
+        jobs = []
+        for (path, root), page in zip(files, pages, strict=True):
+            fps: tuple[tuple[str, int], ...] = ()
+            if self.baseline is not None:
+                fps = tuple(self.baseline.entries.get(str(path), Counter()).items())
+            jobs.append(
+                Job(
+                    command=a.command,
+                    path=path,
+                    root=root,
+                    min_confidence=self.options.min_confidence,
+                    output_dir=getattr(a, "output_dir", None),
+                    diff=getattr(a, "diff", None),
+                    baseline=fps,
+                    want_fingerprints=bool(getattr(a, "write_baseline", None)),
+                    page=page,
+                )
+            )
+        return jobs
+
+    def outcomes(self, jobs: list[Job]) -> Iterator[Outcome]:
+        """Outcomes in input order, with a progress bar on a terminal for long runs."""
+        if not (self.err.is_terminal and len(jobs) > 1):
+            yield from self.runner.run(jobs)
+            return
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=self.err, transient=True) as progress:
+            task = progress.add_task(self.args.command, total=len(jobs))
+            for outcome in self.runner.run(jobs):
+                progress.advance(task)
+                yield outcome
+
+    def run(self) -> int:
+        jobs = self.jobs()
+        cmd = self.args.command
+        writer: Writer | None = None
+        if cmd == "check":
+            fmt = self.args.format
+            writer = {
+                "json": JsonWriter(sys.stdout),
+                "sarif": SarifWriter(sys.stdout),
+                "github": GithubWriter(sys.stdout),
+            }.get(fmt) or HumanWriter(self.out)
+            writer.start()
+        fail_on = Severity(self.args.fail_on or self.cfg.fail_on or "warning").rank if cmd == "check" else 0
+        hit = changed = False
+        stats: Counter[str] = Counter()
+        pages = []
+        recorded = Baseline()
+        try:
+            for o in self.outcomes(jobs):
+                r = o.report
+                if r.skipped:
+                    self.err.print(f"retrans: warning: {r.skipped}", markup=False)
+                    stats["skipped"] += 1
+                    continue
+                if r.error:
+                    self.err.print(f"retrans: error: {r.error}", markup=False)
+                    stats["errors"] += 1
+                    self.failed = True
+                for note in o.notes:
+                    self.err.print(f"retrans: note: {note}", markup=False)
+                stats["files"] += 1
+                stats.update(f.severity.value for f in r.findings)
+                if writer is not None and not r.error:
+                    writer.add(r)
+                    hit = hit or any(f.severity.rank >= fail_on for f in r.findings)
+                if o.fingerprints:
+                    recorded.entries[r.path] = Counter(o.fingerprints)
+                if o.page is not None:
+                    pages.append(o.page)
+                if o.changed:
+                    changed = True
+                    stats["fixed"] += 1
+                    self._show_change(r.path, o)
+        except RetransError as exc:  # e.g. a grammar backend that fails inside a worker
+            self.err.print(f"retrans: error: {exc}", markup=False)
+            return 2
+        if writer is not None:
+            writer.end()
+        if cmd == "report":
+            from retrans.core.document import write_atomic
+
+            write_atomic(self.args.output_dir / "index.html", render_index(pages).encode("utf-8"))
+            self.out.print(f"Wrote {len(pages)} page(s) and {self.args.output_dir / 'index.html'}", markup=False)
+        if cmd == "check" and self.args.write_baseline:
+            recorded.save(self.args.write_baseline)
+            self.err.print(
+                f"retrans: wrote baseline of {sum(stats[k] for k in ('error', 'warning', 'info'))} "
+                f"finding(s) to {self.args.write_baseline}",
+                markup=False,
+            )
+            return 2 if self.failed else 0
+        if len(jobs) > 1 or self.args.jobs > 1:
+            self._summary(stats)
+        if self.failed:
+            return 2
+        if cmd == "check":
+            return 1 if hit else 0
+        return 1 if changed and cmd == "fix" else 0
+
+    def _show_change(self, path: str, o: Outcome) -> None:
+        if o.unified is not None:
+            self.out.print(o.unified, end="", markup=False)
+        elif o.diff is not None:
+            print_side_by_side(self.out, path, *o.diff)
+        else:
+            self.out.print(f"Fixing {path}", markup=False)
+
+    def _summary(self, stats: Counter[str]) -> None:
+        table = Table(title="retrans summary", title_justify="left")
+        for col in ("files", "errors", "warnings", "info", "files fixed", "input errors", "skipped"):
+            table.add_column(col, justify="right")
+        table.add_row(*(str(stats[k]) for k in ("files", "error", "warning", "info", "fixed", "errors", "skipped")))
+        self.err.print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""The one per-file process behind check, fix, report, the library and the batch
+runner: check the original once, fix from those findings, build the review.
+
+Before this existed, `report` checked each original twice (once in the fix loop,
+once for the review page); now the fix loop starts from the findings already made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from retrans.core.finding import Finding
+from retrans.detect.build import Tooling
+from retrans.repair.fixing import FixResult, fix_text_loop
+from retrans.report.review import Review, build_review
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What one text gave: the findings of the original, the fix result (when asked),
+    the review (when asked), and notes for the user (reverted fixes, unsettled loop)."""
+
+    findings: tuple[Finding, ...]
+    fix: FixResult | None = None
+    review: Review | None = None
+    notes: tuple[str, ...] = ()
+
+
+def process(
+    text: str,
+    tooling: Tooling,
+    *,
+    fix: bool = False,
+    review: bool = False,
+    min_confidence: float = 0.7,
+    label: str = "<text>",
+) -> FileResult:
+    """Check `text`; with `fix` or `review`, repair it starting from those findings."""
+    findings = tooling.pipeline.check(text)
+    if not (fix or review):
+        return FileResult(tuple(findings))
+    guard = tooling.guard()
+    result = fix_text_loop(text, tooling.pipeline.check, min_confidence, accept=guard, initial=findings)
+    notes = [
+        f"{label}: {f.rule} fix {text[f.start : f.end]!r} -> {f.suggestions[0]!r} reverted: "
+        f"it introduces a grammar error ({why})"
+        for f, why in (guard.reverted if guard else [])
+    ]
+    if not result.converged:
+        notes.append(
+            f"{label}: fixes did not settle after {result.passes} passes; kept the {len(result.applied)} "
+            "pass(es) that did"
+        )
+    rev = build_review(text, result.text, findings) if review else None
+    return FileResult(tuple(findings), result, rev, tuple(notes))

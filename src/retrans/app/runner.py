@@ -1,0 +1,150 @@
+"""Per-file work, in this process or in worker processes (`-j N`).
+
+Each worker builds the checkers once (models load once per process) and handles
+one file at a time: read, check or fix, write. Only findings and their line
+positions travel back, never the text, so memory stays flat however many files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from retrans.core.document import BinaryFileError, LineIndex, read_document, write_atomic
+from retrans.core.errors import InputError
+from retrans.core.options import Options
+from retrans.detect.build import Tooling, all_codes, build_tooling
+from retrans.detect.grammar import build_grammar
+from retrans.detect.rules.loader import load_rules
+from retrans.report.html import PageSummary, page_name, render_page
+from retrans.report.writers import FileReport, unified_diff
+
+from .baseline import fingerprint, new_findings
+from .process import process
+
+
+@dataclass(frozen=True)
+class Job:
+    """What to do with one file; everything a worker needs besides its tooling."""
+
+    command: str  # check | fix | report
+    path: Path
+    root: Path
+    min_confidence: float = 0.7
+    output_dir: Path | None = None
+    diff: str | None = None
+    baseline: tuple[tuple[str, int], ...] = ()
+    want_fingerprints: bool = False
+    page: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    report: FileReport
+    changed: bool = False
+    notes: tuple[str, ...] = ()
+    diff: tuple[str, str] | None = None
+    unified: str | None = None
+    fingerprints: tuple[str, ...] = ()
+    page: PageSummary | None = None
+
+
+_TOOLING: Tooling | None = None
+
+
+def _init(options: Options) -> None:
+    global _TOOLING
+    _TOOLING = build_tooling(options)
+
+
+def run_job(job: Job) -> Outcome:
+    """Handle one file; every failure becomes part of the outcome, never an exception."""
+    assert _TOOLING is not None, "worker not initialised"
+    path = str(job.path)
+    try:
+        doc = read_document(job.path)
+    except BinaryFileError as exc:
+        return Outcome(FileReport(path, LineIndex(""), skipped=str(exc)))
+    except InputError as exc:
+        return Outcome(FileReport(path, LineIndex(""), error=str(exc)))
+    text = doc.text
+    index = LineIndex(text)
+    if job.command == "check":
+        findings = list(process(text, _TOOLING).findings)
+        fps = tuple(fingerprint(text, f) for f in findings) if job.want_fingerprints else ()
+        if job.baseline:
+            findings = new_findings(text, findings, Counter(dict(job.baseline)))
+        return Outcome(FileReport(path, index, tuple(findings)), fingerprints=fps)
+
+    report_page = job.command == "report"
+    res = process(text, _TOOLING, fix=True, review=report_page, min_confidence=job.min_confidence, label=path)
+    result = res.fix
+    assert result is not None
+    notes = res.notes
+    if report_page:
+        assert job.output_dir is not None and job.page is not None and res.review is not None
+        write_atomic(job.output_dir / job.page, render_page(job.path.name, res.review).encode("utf-8"))
+        summary = PageSummary(
+            path,
+            job.page,
+            Counter(f.severity.value for f in res.findings),
+            Counter(f.category for f in res.findings),
+            sum(c.applied for c in res.review.changes),
+        )
+        return Outcome(FileReport(path, index, res.findings), notes=notes, page=summary)
+
+    report = FileReport(path, index, tuple(result.applied_flat))
+    if job.diff:
+        if not result.changed:
+            return Outcome(report, notes=notes)
+        if job.diff == "unified":
+            return Outcome(report, True, notes, unified=unified_diff(path, text, result.text))
+        return Outcome(report, True, notes, diff=(text, result.text))
+    target = job.path
+    if job.output_dir is not None:
+        rel = job.path.relative_to(job.root) if job.root.is_dir() else Path(job.path.name)
+        target = job.output_dir / rel
+    try:
+        if result.changed or target != job.path:
+            write_atomic(target, doc.encode(result.text))
+    except OSError as exc:
+        return Outcome(replace(report, error=f"{target}: cannot write: {exc.strerror or exc}"), notes=notes)
+    return Outcome(report, result.changed, notes)
+
+
+@dataclass
+class Runner:
+    """Runs jobs in order, in this process (`jobs=1`) or in a pool of workers."""
+
+    options: Options
+    jobs: int = 1
+    _pool: ProcessPoolExecutor | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.jobs <= 1:
+            _init(self.options)  # raises configuration errors here, before any file
+        else:
+            # Workers build their own checkers; find configuration errors here first
+            # (cheap: rules, codes and backend availability, no model is loaded).
+            self.options.selection.validate(all_codes(load_rules(self.options.rule_dirs)))
+            build_grammar(self.options.grammar, self.options.languagetool_url, self.options.harper_kinds)
+
+    def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]:
+        if self.jobs <= 1 or len(jobs) <= 1:
+            if _TOOLING is None:
+                _init(self.options)
+            for job in jobs:
+                yield run_job(job)
+            return
+        workers = min(self.jobs, len(jobs), os.cpu_count() or 1)
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(self.options,)) as pool:
+            yield from pool.map(run_job, jobs, chunksize=1)
+
+
+def page_names(paths: Sequence[Path]) -> list[str]:
+    taken: set[str] = set()
+    return [page_name(p, taken) for p in paths]

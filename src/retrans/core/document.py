@@ -1,0 +1,104 @@
+"""Reading and writing documents without losing a byte outside the edits.
+
+The decoded text keeps its line endings as they are (LF, CRLF or mixed), so an
+edit never rewrites lines it does not touch; only a leading BOM is split off and
+put back on write. Writes go to a temporary file in the same folder and are
+renamed over the target, so a crash mid-write leaves the original intact.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrans.core.errors import InputError
+
+BOM = "\ufeff"
+_BINARY_SNIFF = 8192
+
+
+class BinaryFileError(InputError):
+    """The file holds NUL bytes: it is skipped with a warning, not an error."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A decoded text file: `text` has no BOM; offsets are code points into it."""
+
+    path: str
+    text: str
+    bom: bool = False
+
+    def encode(self, text: str | None = None) -> bytes:
+        """Bytes for `text` (default: this document's), with the BOM restored."""
+        body = self.text if text is None else text
+        return ((BOM if self.bom else "") + body).encode("utf-8")
+
+
+def decode(path: str, data: bytes) -> Document:
+    """Decode UTF-8 bytes (BOM optional) or raise an error naming the file."""
+    if b"\x00" in data[:_BINARY_SNIFF]:
+        raise BinaryFileError(path, "binary file (NUL bytes), skipped")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+    bom = text.startswith(BOM)
+    return Document(path=path, text=text[1:] if bom else text, bom=bom)
+
+
+def read_document(path: Path) -> Document:
+    """Read one file; every failure becomes an `InputError` naming it."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    return decode(str(path), data)
+
+
+def _new_file_mode() -> int:
+    """The mode `open()` would give a new file (0666 less the umask); mkstemp's
+    temporary files are 0600, which a new output file must not inherit."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` atomically, keeping the file's mode."""
+    mode = _new_file_mode()
+    with contextlib.suppress(FileNotFoundError):
+        mode = stat.S_IMODE(path.stat().st_mode)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+class LineIndex:
+    """Maps code-point offsets to 1-based line and column numbers."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self._starts, offset) - 1
+        return line + 1, offset - self._starts[line] + 1

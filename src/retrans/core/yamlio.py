@@ -1,0 +1,64 @@
+"""Safe YAML loading that remembers line numbers, so errors can name `file:line`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode
+
+from retrans.core.errors import ConfigError
+
+
+class LineDict(dict[str, Any]):
+    """A mapping from YAML that knows the line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def key_line(self, key: str) -> int:
+        lines: dict[str, int] = getattr(self, "key_lines", {})
+        return lines.get(key, self.line)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """PyYAML's safe loader (no object construction) plus line bookkeeping."""
+
+
+def _construct_mapping(loader: _LineLoader, node: MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    out = LineDict()
+    out.line = node.start_mark.line + 1
+    out.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            raise ConfigError(str(node.start_mark.name), key_node.start_mark.line + 1, "keys must be strings")
+        if key in out:
+            raise ConfigError(str(node.start_mark.name), key_node.start_mark.line + 1, f"duplicate key {key!r}")
+        out[key] = loader.construct_object(value_node, deep=True)
+        if isinstance(key_node, ScalarNode):
+            out.key_lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse one YAML file safely; syntax errors become `ConfigError` with a line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, None, f"cannot read: {exc}") from None
+    try:
+        loader = _LineLoader(text)
+        loader.name = str(path)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise ConfigError(path, line, f"invalid YAML: {exc.problem}") from None

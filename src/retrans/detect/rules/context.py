@@ -1,0 +1,101 @@
+"""What a rule sees of one document: the text, its words, and lazily its parse.
+
+Computed once per check and shared by every rule, so each rule does not tokenise
+or parse the text again.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Any
+
+import regex
+
+from retrans.detect.rules.lexicon import Lexicon
+from retrans.detect.rules.nlp import parse_many
+
+WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
+# Up to a full stop, question or exclamation mark (and closing quotes) before a
+# space, or to the end of the line: a prefilter for what to parse, never the split.
+ROUGH_SENTENCE = regex.compile(r"[^\r\n]+?(?:[.!?][”\"’)]*(?=\s)|(?=[\r\n])|$)")
+
+
+class TextContext:
+    """One document under check."""
+
+    def __init__(self, text: str, lexicon: Lexicon) -> None:
+        self.text = text
+        self.lexicon = lexicon
+        self._doc_terms: dict[str, bool] = {}
+        self._parsed: dict[int, Any] = {}
+
+    @cached_property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @cached_property
+    def words(self) -> list[tuple[int, int, str]]:
+        """(start, end, lowercased word) for every word."""
+        return [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(self.text)]
+
+    @cached_property
+    def _word_starts(self) -> list[int]:
+        return [w[0] for w in self.words]
+
+    @cached_property
+    def word_set(self) -> frozenset[str]:
+        return frozenset(w[2] for w in self.words)
+
+    def sentence_docs(self, wanted: regex.Pattern[str]) -> Iterator[tuple[int, Any]]:
+        """(offset, spaCy doc) for each stretch of text matching `wanted`, parsed in
+        one batch. Stretches are cut at likely sentence ends only to choose what to
+        parse, so a rule that needs the parse where a trigger occurs does not pay for
+        parsing the whole text (linear, and cheap on large files); spaCy does the
+        real tokenisation, sentence split and parse of what is chosen."""
+        spans = [(m.start(), m.group()) for m in ROUGH_SENTENCE.finditer(self.text) if wanted.search(m.group())]
+        # Several rules may want the same sentence: each is parsed once per check.
+        todo = [(start, t) for start, t in spans if start not in self._parsed]
+        for (start, _), doc in zip(todo, parse_many([t for _, t in todo]), strict=True):
+            self._parsed[start] = doc
+        for start, _ in spans:
+            yield start, self._parsed[start]
+
+    def paragraph_bounds(self, offset: int) -> tuple[int, int]:
+        """The line (a paragraph, in this kind of text) around `offset`."""
+        start = self.text.rfind("\n", 0, offset) + 1
+        end = self.text.find("\n", offset)
+        return start, len(self.text) if end < 0 else end
+
+    def words_around(self, start: int, end: int, window: int) -> tuple[list[str], list[str]]:
+        """Up to `window` words before `start` and after `end`, within the paragraph."""
+        p_start, p_end = self.paragraph_bounds(start)
+        i = bisect.bisect_left(self._word_starts, start)
+        j = bisect.bisect_left(self._word_starts, end)
+        before = [w[2] for w in self.words[max(0, i - window) : i] if w[0] >= p_start]
+        after = [w[2] for w in self.words[j : j + window] if w[1] <= p_end]
+        return before, after
+
+    def has_term(self, term: str, within: str | None = None) -> bool:
+        """Whether a (multi-word) term occurs as whole words, case-insensitively."""
+        t = term.lower()
+        if within is not None:
+            return _contains_phrase(within, t)
+        # Document-level answers are cached: rules ask per match, and scanning the
+        # whole text each time would make checking quadratic in its length.
+        if t not in self._doc_terms:
+            self._doc_terms[t] = t in self.word_set or _contains_phrase(self.lower, t)
+        return self._doc_terms[t]
+
+
+def _contains_phrase(hay: str, term: str) -> bool:
+    pos = hay.find(term)
+    while pos >= 0:
+        before = hay[pos - 1] if pos > 0 else " "
+        after_i = pos + len(term)
+        after = hay[after_i] if after_i < len(hay) else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            return True
+        pos = hay.find(term, pos + 1)
+    return False

@@ -1,0 +1,135 @@
+"""`fuzzy_name`: proper names garbled by translation, matched against known names.
+
+"Canada-Mexical", "Montéragie", "Larnick": a capitalised word that is neither an
+English word nor a known name, within a small edit distance of exactly one name
+from the gazetteer or from names used elsewhere in the same text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from typing import ClassVar
+
+import regex
+from rapidfuzz.distance import Levenshtein
+from wordfreq import zipf_frequency
+
+from retrans.core.finding import Finding, FixPolicy
+from retrans.core.yamlio import LineDict
+from retrans.detect.rules.context import TextContext
+
+from .base import Param, Rule, as_list, register
+
+_NAME = regex.compile(r"(?<![\w-])\p{Lu}\p{L}+(?:-\p{Lu}\p{L}+)*(?![\w-])")
+
+
+def fold(s: str) -> str:
+    """Lowercase without accents, for comparing names."""
+    return "".join(c for c in unicodedata.normalize("NFD", s.lower()) if not unicodedata.combining(c))
+
+
+@register
+class FuzzyNameRule(Rule):
+    """Parameters: `places` and `people` name gazetteer sets; names used at least
+    `min_uses` times in the text count as known too. Places are fixed, people are
+    only suggested (a surname is too easy to get wrong)."""
+
+    type_name = "fuzzy_name"
+    PARAMS: ClassVar[dict[str, Param]] = {
+        "check": Param("str", default="misspelt", choices=("misspelt", "truncated")),
+        "places": Param("strlist", required=True),
+        "people": Param("strlist", default=[]),
+        "countries": Param("str", default="country"),
+        "min_length": Param("int", default=5),
+        "min_uses": Param("int", default=2),
+        "max_word_zipf": Param("float", default=2.0),
+    }
+
+    def setup(self, raw: LineDict) -> None:
+        def single_names(sets: list[str]) -> dict[str, str]:
+            out: dict[str, str] = {}
+            for s in sets:
+                for term in self.lexicon.terms([f"{{{{{s}}}}}"], self.where):
+                    for part in regex.split(r"[\s-]+", term):
+                        if len(part) >= 4 and part[0].isupper():
+                            out.setdefault(fold(part), part)
+            return out
+
+        self.place_names = single_names(as_list(self.params["places"]))
+        self.person_names = single_names(as_list(self.params["people"]))
+        self.countries = {fold(c): c for c in self.lexicon.get(self.params["countries"])}
+
+    def check(self, ctx: TextContext) -> Iterator[Finding]:
+        if self.params["check"] == "truncated":
+            yield from self._truncated(ctx)
+            return
+        uses = Counter(m.group() for m in regex.finditer(r"\p{Lu}\p{L}+", ctx.text))
+        doc_names = {fold(w): w for w, n in uses.items() if n >= self.params["min_uses"]}
+        known = set(self.place_names) | set(self.person_names) | set(doc_names)
+        for m in _NAME.finditer(ctx.text):
+            parts = m.group().split("-")
+            offset = m.start()
+            in_compound_with_country = len(parts) > 1 and any(fold(p) in self.countries for p in parts)
+            for part in parts:
+                start = offset
+                offset += len(part) + 1
+                f = fold(part)
+                if (
+                    len(part) < self.params["min_length"]
+                    or f in known
+                    or uses[part] >= self.params["min_uses"]
+                    or zipf_frequency(part.lower(), "en") >= self.params["max_word_zipf"]
+                ):
+                    continue
+                pool: dict[str, tuple[str, str]] = {}
+                if in_compound_with_country:
+                    pool = {k: (v, "place") for k, v in self.countries.items()}
+                else:
+                    pool.update({k: (v, "person") for k, v in self.person_names.items()})
+                    pool.update({k: (v, "place") for k, v in self.place_names.items()})
+                    pool.update({k: (v, "text") for k, v in doc_names.items() if k not in pool})
+                best = self._closest(f, pool)
+                if best is None:
+                    continue
+                name, kind = best
+                fix = FixPolicy.SAFE if kind == "place" else FixPolicy.SUGGEST
+                yield self.finding(
+                    start,
+                    start + len(part),
+                    [name],
+                    message=self.spec.message.replace("{name}", name),
+                    fix=fix,
+                    confidence=self.spec.confidence if kind == "place" else min(self.spec.confidence, 0.6),
+                )
+
+    def _truncated(self, ctx: TextContext) -> Iterator[Finding]:
+        """A distinctive first name from the gazetteer standing without its surname
+        ("The Minister of Finance François-Philippe, the Minister of ..."): translation
+        dropped a surname that is also a common word (Champagne, LeBlanc, Joly)."""
+        for person in self.lexicon.people:
+            first = person.first
+            if "-" not in first and zipf_frequency(first.lower(), "en") >= 2.5:
+                continue  # "Mark", "Doug": too common to say whose name it is
+            for m in regex.finditer(rf"(?<![\w-]){regex.escape(first)}(?![\w-])", ctx.text):
+                after = ctx.text[m.end() : m.end() + 40]
+                if regex.match(r"\s+\p{Lu}", after):
+                    continue  # followed by a surname (this one or another)
+                yield self.finding(
+                    m.start(),
+                    m.end(),
+                    [person.name],
+                    message=self.spec.message.replace("{name}", person.name),
+                )
+
+    @staticmethod
+    def _closest(word: str, pool: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+        limit = 1 if len(word) <= 6 else 2
+        scored = sorted(
+            (Levenshtein.distance(word, k), k) for k in pool if k[0] == word[0] and abs(len(k) - len(word)) <= limit
+        )
+        scored = [s for s in scored if s[0] <= limit]
+        if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+            return None
+        return pool[scored[0][1]]

@@ -1,0 +1,190 @@
+"""`pattern` and `phrase`: regex and lexicon substitutions with context conditions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import regex
+
+from retrans.core.finding import Finding, FixPolicy
+from retrans.core.yamlio import LineDict
+from retrans.detect.rules.context import TextContext
+from retrans.detect.rules.morph import FUNCTIONS, verb_forms
+
+from .base import (
+    CompiledRegex,
+    Conditions,
+    Param,
+    Rule,
+    as_list,
+    compile_regex,
+    match_case,
+    parse_examples,
+    register,
+)
+
+FUNC_CALL = regex.compile(r"\$\{(\w+):(\w+)\}")
+
+
+def expand_template(match: regex.Match[str], template: str) -> str:
+    """Regex replacement template (`\\1`, `\\g<name>`) plus `${fn:group}` calls
+    (base, ing, poss, lower) applied to a group's text."""
+
+    def call(m: regex.Match[str]) -> str:
+        fn: Callable[[str], str] = FUNCTIONS[m.group(1)]
+        key: int | str = int(m.group(2)) if m.group(2).isdigit() else m.group(2)
+        return fn(str(match.group(key) or "")).replace("\\", "\\\\")
+
+    expanded = str(FUNC_CALL.sub(call, template))
+    return str(match.expand(expanded))
+
+
+def check_template(template: str, pattern: regex.Pattern[str], rule: Rule) -> None:
+    for m in FUNC_CALL.finditer(template):
+        if m.group(1) not in FUNCTIONS:
+            raise rule.error(f"unknown template function {m.group(1)!r} in {template!r}")
+    groups = pattern.groups
+    for m in regex.finditer(r"\\(\d+)|\\g<(\w+)>|\$\{\w+:(\w+)\}", template):
+        ref = m.group(1) or m.group(2) or m.group(3)
+        if ref.isdigit() and int(ref) > groups:
+            raise rule.error(f"template {template!r} refers to group {ref}, the pattern has {groups}")
+        if not ref.isdigit() and ref not in pattern.groupindex:
+            raise rule.error(f"template {template!r} refers to unknown group {ref!r}")
+
+
+def _tidy(text: str, original: str) -> str:
+    """Remove the spaces a template leaves where an optional group was empty:
+    doubled inside, or at an edge where the matched text had none."""
+    out = str(regex.sub(r"(?<=\S) {2,}(?=\S)", " ", text))
+    if not original[:1].isspace():
+        out = out.lstrip(" ")
+    if not original[-1:].isspace():
+        out = out.rstrip(" ")
+    return out
+
+
+@register
+class PatternRule(Rule):
+    """A regex (or several) whose match is flagged and replaced by templates.
+
+    `{{set}}` in a pattern expands to a gazetteer set. Matching is case-insensitive
+    unless `case_sensitive: true`; replacements keep the match's capitalisation.
+    """
+
+    type_name = "pattern"
+    PARAMS: ClassVar[dict[str, Param]] = {
+        "pattern": Param("strlist", required=True),
+        "replace": Param("strlist", default=[]),
+        "case_sensitive": Param("bool", default=False),
+        "keep_case": Param("bool", default=True),
+        "when": Param("dict"),
+    }
+
+    def setup(self, raw: LineDict) -> None:
+        flags = 0 if self.params["case_sensitive"] else regex.IGNORECASE
+        self.regexes: list[CompiledRegex] = []
+        for source in as_list(self.params["pattern"]):
+            expanded = self.lexicon.expand(source, self.where)
+            self.regexes.append(compile_regex(expanded, flags, (self.where[0], raw.key_line("pattern"))))
+        self.templates = as_list(self.params["replace"])
+        for rx in self.regexes:
+            for t in self.templates:
+                check_template(t, rx.pattern, self)
+        self.when = Conditions.parse(self.params["when"], self.lexicon, self.where[0], raw.key_line("when"))
+
+    def check(self, ctx: TextContext) -> Iterator[Finding]:
+        for rx in self.regexes:
+            for m in rx.finditer(ctx.text):
+                if m.end() == m.start() or not self.when.holds(ctx, m.start(), m.end()):
+                    continue
+                subs = [_tidy(expand_template(m, t), m.group()) for t in self.templates]
+                if self.params["keep_case"]:
+                    subs = [match_case(m.group(), s) for s in subs]
+                message = self.spec.message.replace("{match}", m.group())
+                yield self.finding(m.start(), m.end(), subs, message=message)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    regex: CompiledRegex
+    words: tuple[str, ...]
+    right: tuple[str, ...]
+    message: str | None
+    when: Conditions
+    fix: FixPolicy | None
+    confidence: float | None
+
+
+@register
+class PhraseRule(Rule):
+    """A lexicon of wrong -> right phrases (whole words, any case, any spacing).
+
+    Each entry may add its own `when` conditions, `message`, `fix` and
+    `confidence`; the rule's own `when` applies to every entry. With
+    `inflect: verb`, `wrong` and `right` start with a verb in its base form and
+    the entry also covers the -s, -ed and -ing forms, each replaced by the same
+    form of the right verb ("deposit a bill" -> "table a bill" also turns
+    "deposited a bill" into "tabled a bill"); the right verb must be regular.
+    """
+
+    type_name = "phrase"
+    PARAMS: ClassVar[dict[str, Param]] = {
+        "entries": Param("list", required=True),
+        "when": Param("dict"),
+        "case_sensitive": Param("bool", default=False),
+    }
+    ENTRY: ClassVar[dict[str, Param]] = {
+        "wrong": Param("strlist", required=True),
+        "right": Param("strlist", default=[]),
+        "message": Param("str"),
+        "when": Param("dict"),
+        "fix": Param("str", choices=("safe", "suggest")),
+        "confidence": Param("float"),
+        "inflect": Param("str", choices=("verb",)),
+        "examples": Param("dict"),
+    }
+
+    def setup(self, raw: LineDict) -> None:
+        path = self.where[0]
+        self.when = Conditions.parse(self.params["when"], self.lexicon, path, raw.key_line("when"))
+        self.entries: list[_Entry] = []
+        for item, v in self.items(raw, "entries", self.ENTRY, "`wrong` and `right`"):
+            wrong, right = as_list(v["wrong"]), as_list(v["right"])
+            # One entry per verb form: each wrong form is replaced by the same form.
+            variants = (
+                [([verb_forms(w)[i] for w in wrong], [verb_forms(r)[i] for r in right]) for i in range(4)]
+                if v["inflect"] == "verb"
+                else [(wrong, right)]
+            )
+            when = Conditions.parse(v["when"], self.lexicon, path, item.key_line("when"))
+            if v["examples"] is not None:
+                examples = parse_examples(v["examples"], path, item.key_line("examples"))
+                self.entry_examples.append((wrong[0], examples))
+            for wrongs, rights in variants:
+                self.entries.append(self._entry(wrongs, rights, v, when, item.line))
+
+    def _entry(self, wrong: list[str], right: list[str], v: dict[str, Any], when: Conditions, line: int) -> _Entry:
+        path = self.where[0]
+        alts = [r"\s+".join(regex.escape(x) for x in w.split()) for w in wrong]
+        source = r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])"
+        source = self.lexicon.expand(source.replace(r"\{\{", "{{").replace(r"\}\}", "}}"), (path, line))
+        return _Entry(
+            compile_regex(source, 0 if self.params["case_sensitive"] else regex.IGNORECASE, (path, line)),
+            tuple(wrong),
+            tuple(right),
+            v["message"],
+            when,
+            FixPolicy(v["fix"]) if v["fix"] else None,
+            v["confidence"],
+        )
+
+    def check(self, ctx: TextContext) -> Iterator[Finding]:
+        for e in self.entries:
+            for m in e.regex.finditer(ctx.text):
+                if not (self.when.holds(ctx, m.start(), m.end()) and e.when.holds(ctx, m.start(), m.end())):
+                    continue
+                subs = [match_case(m.group(), r) for r in e.right]
+                msg = (e.message or self.spec.message).replace("{match}", m.group())
+                yield self.finding(m.start(), m.end(), subs, message=msg, fix=e.fix, confidence=e.confidence)

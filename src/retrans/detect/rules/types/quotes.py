@@ -1,0 +1,56 @@
+"""`quotes`: an opening quotation mark that translation left with nothing to close it.
+
+(Guillemets and doubled marks are plain `pattern` rules in `rules/mechanics.yaml`.)"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+import regex
+
+from retrans.core.finding import Finding, FixPolicy
+from retrans.core.yamlio import LineDict
+from retrans.detect.rules.context import TextContext
+
+from .base import Param, Rule, register
+
+
+@register
+class QuoteRule(Rule):
+    """`check: stray_open` flags an opening quote no closing quote answers in its paragraph
+    (fixed unattended only when it follows a closing quote directly: ” “)."""
+
+    type_name = "quotes"
+    PARAMS: ClassVar[dict[str, Param]] = {"check": Param("str", required=True, choices=("stray_open",))}
+
+    def setup(self, raw: LineDict) -> None:
+        self.mode = self.params["check"]
+
+    def check(self, ctx: TextContext) -> Iterator[Finding]:
+        yield from self._stray_open(ctx)
+
+    def _stray_open(self, ctx: TextContext) -> Iterator[Finding]:
+        text = ctx.text
+        for p in regex.finditer(r"[^\n]+", text):
+            para, base = p.group(), p.start()
+            depth_stack: list[int] = []
+            unmatched: list[int] = []
+            for i, ch in enumerate(para):
+                if ch == "“":
+                    if depth_stack:  # a new opening quote before the last one closed
+                        unmatched.append(depth_stack.pop())
+                    depth_stack.append(i)
+                elif ch == "”" and depth_stack:
+                    depth_stack.pop()
+            unmatched.extend(depth_stack)
+            continues = text[p.end() + 1 : p.end() + 2] == "“"
+            for i in sorted(unmatched):
+                if continues and i == max(unmatched) and "”" not in para[i:]:
+                    continue  # a quotation running on into the next paragraph
+                before = para[:i].rstrip(" ")
+                after_close = before.endswith("”")
+                start = base + len(before) if after_close else base + i
+                fix = FixPolicy.SAFE if after_close else FixPolicy.SUGGEST
+                repl = " " if after_close and len(before) < i else ""
+                yield self.finding(start, base + i + 1, [repl], fix=fix, confidence=None if after_close else 0.5)

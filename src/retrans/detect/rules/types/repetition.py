@@ -1,0 +1,45 @@
+"""`repetition`: a word or short phrase said twice, back to back or in a list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+import regex
+
+from retrans.core.finding import Finding
+from retrans.core.yamlio import LineDict
+from retrans.detect.rules.context import TextContext
+
+from .base import Param, Rule, as_list, register
+
+# Back to back: "the the", "said. said." (the second copy lowercase, so not a new sentence).
+_ADJACENT = regex.compile(r"(?<![\w-])(\w+(?:\s+\w+){0,2})(\s+|\.\s+(?=[a-z]))(\1)(?![\w-])", regex.I)
+# In a list: "trade, trade," / "trade, trade and".
+_LIST = regex.compile(r"(?<![\w-])(\w+(?:\s+\w+){0,2})(\s*,\s*)(\1)(?=\s*(?:,|and\b|or\b|\.))", regex.I)
+
+
+@register
+class RepetitionRule(Rule):
+    """`mode: adjacent` fixes "the the"; `mode: list` flags "trade, trade," where
+    translation often collapsed two synonyms into one, so there is no single fix."""
+
+    type_name = "repetition"
+    PARAMS: ClassVar[dict[str, Param]] = {
+        "mode": Param("str", required=True, choices=("adjacent", "list")),
+        "allow": Param("strlist", default=[]),
+    }
+
+    def setup(self, raw: LineDict) -> None:
+        self.allow = {a.lower() for a in as_list(self.params["allow"])}
+        self.rx = _ADJACENT if self.params["mode"] == "adjacent" else _LIST
+
+    def check(self, ctx: TextContext) -> Iterator[Finding]:
+        for m in self.rx.finditer(ctx.text):
+            first, second = m.group(1), m.group(3)
+            if first.lower() in self.allow or first.isdigit():
+                continue
+            if second[0].isupper():
+                continue  # "Bora Bora", "Walla Walla": names, not stutters
+            start = m.end(1)  # flag the separator and the repeated copy
+            yield self.finding(start, m.end(3), [""])

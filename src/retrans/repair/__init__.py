@@ -1,0 +1,1 @@
+"""Repair: choosing among overlapping findings, the fix loop, the grammar guard."""

@@ -1,0 +1,129 @@
+"""Rendering findings; detection code never prints, these functions do."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.text import Text
+
+from retrans.core.document import LineIndex
+from retrans.core.finding import Finding
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """One file's outcome: findings with the file's line index (not its text, so a
+    batch keeps no texts in memory), or the error that stopped it."""
+
+    path: str
+    index: LineIndex
+    findings: tuple[Finding, ...] = ()
+    error: str | None = None
+    skipped: str | None = None
+
+
+def finding_dict(f: Finding, index: LineIndex) -> dict[str, Any]:
+    line, col = index.line_col(f.start)
+    return {
+        "start": f.start,
+        "end": f.end,
+        "line": line,
+        "col": col,
+        "rule": f.rule,
+        "name": f.name,
+        "severity": f.severity.value,
+        "category": f.category,
+        "message": f.message,
+        "suggestions": list(f.suggestions),
+        "confidence": round(f.confidence, 3),
+        "fix": f.fix.value,
+    }
+
+
+class Writer:
+    """Renders file reports one at a time, so a batch never holds them all."""
+
+    def start(self) -> None:
+        """Called once before the first report."""
+
+    def add(self, report: FileReport) -> None:
+        raise NotImplementedError
+
+    def end(self) -> None:
+        """Called once after the last report."""
+
+
+class JsonWriter(Writer):
+    """`{"files": [{"path", "findings": [...]}]}`, written file by file."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.count = 0
+
+    def start(self) -> None:
+        self.out.write('{"files": [\n')
+
+    def add(self, r: FileReport) -> None:
+        entry: dict[str, Any] = {"path": r.path}
+        if r.error:
+            entry["error"] = r.error
+        if r.skipped:
+            entry["skipped"] = r.skipped
+        entry["findings"] = [finding_dict(f, r.index) for f in r.findings]
+        self.out.write((",\n" if self.count else "") + json.dumps(entry, ensure_ascii=False))
+        self.count += 1
+
+    def end(self) -> None:
+        self.out.write("\n]}\n")
+
+
+class HumanWriter(Writer):
+    """`path:line:col: CODE message [suggestion]`, grouped by file, then a summary."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.counts: Counter[str] = Counter()
+        self.files = 0
+        self.files_with = 0
+
+    def add(self, r: FileReport) -> None:
+        if r.error or r.skipped:
+            return
+        self.files += 1
+        if r.findings and self.files_with:
+            self.console.print()
+        self.files_with += bool(r.findings)
+        for f in r.findings:
+            line, col = r.index.line_col(f.start)
+            self.counts[f.severity.value] += 1
+            t = Text()
+            t.append(f"{r.path}:{line}:{col}: ", style="bold")
+            t.append(f"{f.rule} ", style=_STYLE[f.severity.value])
+            t.append(f.message)
+            if f.suggestions:
+                shown = " | ".join(s if s else "(delete)" for s in f.suggestions[:3])
+                t.append(f" [{shown}]", style="green")
+            self.console.print(t, soft_wrap=True, highlight=False)
+
+    def end(self) -> None:
+        c = self.counts
+        summary = ", ".join(f"{c[k]} {k}" for k in ("error", "warning", "info") if c[k]) or "no findings"
+        self.console.print(f"{self.files} file(s) checked, {self.files_with} with findings: {summary}", highlight=False)
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=f"a/{path}",
+            tofile=f"b/{path}",
+        )
+    )
