@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from retrans.detect import build as api
 from retrans.app.api import Options, check_text
+from retrans.detect import build as api
 from retrans.detect.embeddings.model import EmbeddingCache, EmbeddingModel, EmbeddingsUnavailable
 
 from .conftest import SEEDS

@@ -8,6 +8,7 @@ Settings come from `retrans.toml` / `[tool.retrans]`; flags override them.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -150,6 +151,16 @@ def _options(args: argparse.Namespace, cfg: Config) -> Options:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; a reader that closes the pipe early (`| head`) ends it quietly."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     raw = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(_command_first(raw))
     err = Console(stderr=True, highlight=False, soft_wrap=True)

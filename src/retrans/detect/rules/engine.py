@@ -35,7 +35,7 @@ def code_info(rule: Rule) -> CodeInfo:
         severity=s.severity,
         fix=s.fix,
         category=s.category,
-        description=s.description or (type(rule).__doc__ or "").strip().split("\n")[0],
+        description=s.description,
         source=f"{s.path}:{s.line}",
         bad=tuple(bad),
         good=tuple(good),
