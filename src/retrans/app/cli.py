@@ -62,9 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
             "--enable",
             action="append",
             metavar="CODE",
-            help="run only these rules (codes, names or groups; comma-separated)",
+            help="run only these codes (codes, names, groups or checkers; comma-separated)",
         )
-        sp.add_argument("--disable", action="append", metavar="CODE", help="skip these rules")
+        sp.add_argument("--disable", action="append", metavar="CODE", help="skip these codes")
+        sp.add_argument(
+            "--extend-enable",
+            action="append",
+            metavar="CODE",
+            help="also run these codes that are off by default (RT901, embedding outliers)",
+        )
         sp.add_argument(
             "--grammar", choices=("harper", "languagetool", "none"), help="grammar checker (default harper, offline)"
         )
@@ -141,6 +147,7 @@ def _options(args: argparse.Namespace, cfg: Config) -> Options:
         rule_dirs=rule_dirs,
         enable=frozenset(enable) or None,
         disable=frozenset(_codes(args.disable) + cfg.disable),
+        extend_enable=frozenset(_codes(args.extend_enable) + cfg.extend_enable),
         severity=dict(cfg.severity),
         min_confidence=min_conf if min_conf is not None else (cfg.min_confidence or DEFAULT_MIN_CONFIDENCE),
         grammar=args.grammar or cfg.grammar or "harper",

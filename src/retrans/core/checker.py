@@ -47,6 +47,9 @@ class CodeInfo:
     good: tuple[Example, ...] = ()
     family: bool = False
     aliases: tuple[str, ...] = field(default=())
+    #: Off unless selected by name (`--extend-enable`, or `--enable` naming it):
+    #: for codes whose false-alarm rate on edited text is too high for a default.
+    default_on: bool = True
 
     @property
     def group(self) -> str:

