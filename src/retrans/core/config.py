@@ -86,8 +86,8 @@ def parse_config(path: Path, table: dict[str, Any]) -> Config:
             values["baseline"] = (base / value).resolve()
         else:
             known = (
-                "baseline, disable, embeddings, enable, extend-enable, fail-on, grammar, harper-kinds, include, languagetool-url, "
-                "min-confidence, rules, severity"
+                "baseline, disable, embeddings, enable, extend-enable, fail-on, grammar, harper-kinds, include, "
+                "languagetool-url, min-confidence, rules, severity"
             )
             raise ConfigError(path, None, f"unknown key {key!r} (known: {known})")
     return Config(**values)
