@@ -13,10 +13,10 @@ from retrans.app.api import Options, check_text
 from retrans.detect import build as api
 from retrans.detect.embeddings.model import EmbeddingCache, EmbeddingModel, EmbeddingsUnavailable
 
+from .conftest import SEEDS
+
 #: RT901 is off by default; these tests measure it.
 WITH_OUTLIERS = Options(grammar="none", extend_enable=frozenset({"RT901"}))
-
-from .conftest import SEEDS
 
 SEED = (SEEDS / "000_f35722fa09ccbc01.txt").read_text(encoding="utf-8")
 
