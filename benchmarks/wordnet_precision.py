@@ -57,7 +57,8 @@ def main() -> int:
         hits[f"{f.rule} {f.name}"].append(f"{line}   <- {text[f.start:f.end]!r}")
     words = len(text.split())
     total = sum(len(v) for v in hits.values())
-    print(f"{len(sents)} WordNet examples, {words} words: {total} findings ({1000 * total / words:.2f} per 1,000 words)")
+    rate = 1000 * total / words
+    print(f"{len(sents)} WordNet examples, {words} words: {total} findings ({rate:.2f} per 1,000 words)")
     for key, lines in sorted(hits.items(), key=lambda kv: -len(kv[1])):
         print(f"\n{key}: {len(lines)}")
         for line in lines[: args.show]:
