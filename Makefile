@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-signals bench-probes chromium clean-venv
+.PHONY: demo test lint bench bench-signals bench-probes quality chromium clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,3 +51,8 @@ bench-probes: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+# Recall and precision on ../shared/eval (dev, real 7 + held-out 3, topics) and the
+# false-alarm rate on the clean texts; writes reports/quality.md.
+quality: $(STAMP)
+	$(BIN)/python benchmarks/quality.py
