@@ -51,6 +51,7 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "The province will present its plan.",  # "missing preposition" guess
         "Some 40,000 jobs were lost in manufacturing.",  # "some" before a number
         "The announcement came two days before a byelection.",  # CP style, not "by election"
+        "Montreal outshot Toronto 15-4 in the third period.",  # a closed compound, not "out shot"
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:
