@@ -7,7 +7,8 @@ as modifier + noun ("the rules of distancing"). A rule gives:
 
 - `pattern`: a list of token dicts as spaCy's `Matcher` takes them (LOWER, TEXT,
   POS, TAG, ENT_TYPE, IS_TITLE, LIKE_NUM, OP, predicates IN / NOT_IN / REGEX ...);
-  or a list of such lists (alternatives, numbered alike). `{{set}}` inside an
+  or a list of such lists (alternatives; `span` and `{N}` may only name tokens
+  every alternative has). `{{set}}` inside an
   IN / NOT_IN list expands to a gazetteer set.
 - `trigger`: a regex (case-insensitive) or a list of words, one of which must
   occur in a sentence before it is parsed. Sentences are parsed once per check
@@ -17,7 +18,7 @@ as modifier + noun ("the rules of distancing"). A rule gives:
 - `replace`: templates for the span: `{N}` is the text of pattern token N (the
   words it matched, empty for an optional token that matched nothing), `{0}`
   the whole span, `{fn:N}` applies a function (lower, title, cap, singular,
-  plural, base, ing, past, poss, hyphen).
+  plural, base, ing, past, poss, hyphen, ordinal, abbrev, clock).
 - `when`: the usual context conditions, checked around the whole match (so
   `not_after` names the words before its first token, not before the span).
 
@@ -77,6 +78,37 @@ def _hyphen(text: str) -> str:
     return "-".join(_singular(w) if i == len(text.split()) - 1 else w for i, w in enumerate(text.split()))
 
 
+def _ordinal(text: str) -> str:
+    """'47e' -> '47th', '1er' -> '1st', '2e' -> '2nd', '23' -> '23rd'."""
+    m = regex.match(r"\d+", text)
+    if m is None:
+        return text
+    n = int(m.group())
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _abbrev(text: str) -> str:
+    """An abbreviation in capitals, its plural s kept: 'mps' -> 'MPs', 'pq' -> 'PQ'."""
+    if len(text) > 2 and text.endswith("s"):
+        return text[:-1].upper() + "s"
+    return text.upper()
+
+
+def _clock(text: str) -> str:
+    """French 24-hour time to Canadian Press style: '14 h 30' -> '2:30 p.m.',
+    '15 h' -> '3 p.m.', '12 h' -> 'noon', '0 h 15' -> '12:15 a.m.'."""
+    digits = regex.findall(r"\d+", text)
+    if not digits or int(digits[0]) > 24:
+        return text
+    hour, minute = int(digits[0]) % 24, int(digits[1]) if len(digits) > 1 else 0
+    if minute == 0 and hour in (0, 12):
+        return "midnight" if hour == 0 else "noon"
+    half = "a.m." if hour < 12 else "p.m."
+    shown = hour % 12 or 12
+    return f"{shown}:{minute:02d} {half}" if minute else f"{shown} {half}"
+
+
 TEMPLATE_FUNCTIONS: dict[str, Callable[[str], str]] = {
     **FUNCTIONS,
     "cap": _cap,
@@ -84,6 +116,9 @@ TEMPLATE_FUNCTIONS: dict[str, Callable[[str], str]] = {
     "plural": _plural,
     "singular": _singular,
     "hyphen": _hyphen,
+    "ordinal": _ordinal,
+    "abbrev": _abbrev,
+    "clock": _clock,
 }
 
 
@@ -116,10 +151,8 @@ class SequenceRule(Rule):
         pattern = self.params["pattern"]
         alternatives = pattern if pattern and all(isinstance(p, list) for p in pattern) else [pattern]
         self.patterns: list[list[dict[str, Any]]] = [self._pattern(p, raw) for p in alternatives]
-        lengths = {len(p) for p in self.patterns}
-        if len(lengths) != 1:
-            raise self.error("alternative patterns must have the same number of tokens", raw.key_line("pattern"))
-        self.size = lengths.pop()
+        # Alternatives may differ in length; token numbers refer to the shortest.
+        self.size = min(len(p) for p in self.patterns)
         self.uses_lemma = any("LEMMA" in t for p in self.patterns for t in p)
 
         trigger = self.params["trigger"]
@@ -133,7 +166,7 @@ class SequenceRule(Rule):
             source = self.lexicon.expand(trigger, (path, line))
         self.trigger = compile_regex(source, regex.IGNORECASE, (path, line)).pattern
 
-        self.first, self.last = 1, self.size
+        self.first, self.last = 1, max(len(p) for p in self.patterns)
         if self.params["span"] is not None:
             span = self.params["span"]
             line = raw.key_line("span")
@@ -152,9 +185,10 @@ class SequenceRule(Rule):
                     raise self.error(
                         f"unknown template function {fn!r} in {t!r} (known: {known})", raw.key_line("replace")
                     )
-                if index and not self.first <= index <= self.last:
+                if index and not self.first <= index <= min(self.last, self.size):
                     raise self.error(
-                        f"template {t!r} refers to token {index}, outside the span ({self.first} to {self.last})",
+                        f"template {t!r} refers to token {index}, outside the span"
+                        f" ({self.first} to {min(self.last, self.size)})",
                         raw.key_line("replace"),
                     )
         self.when = Conditions.parse(self.params["when"], self.lexicon, path, raw.key_line("when"))
