@@ -18,7 +18,7 @@ as modifier + noun ("the rules of distancing"). A rule gives:
 - `replace`: templates for the span: `{N}` is the text of pattern token N (the
   words it matched, empty for an optional token that matched nothing), `{0}`
   the whole span, `{fn:N}` applies a function (lower, title, cap, singular,
-  plural, base, ing, past, poss, hyphen, ordinal, abbrev, clock).
+  plural, base, ing, past, poss, hyphen, ordinal, abbrev, article, clock).
 - `when`: the usual context conditions, checked around the whole match (so
   `not_after` names the words before its first token, not before the span).
 
@@ -88,6 +88,11 @@ def _ordinal(text: str) -> str:
     return f"{n}{suffix}"
 
 
+def _article(text: str) -> str:
+    """'tenant' -> 'a tenant', 'engineer' -> 'an engineer' (by the first letter)."""
+    return ("an " if text[:1].lower() in "aeio" else "a ") + text
+
+
 def _abbrev(text: str) -> str:
     """An abbreviation in capitals, its plural s kept: 'mps' -> 'MPs', 'pq' -> 'PQ'."""
     if len(text) > 2 and text.endswith("s"):
@@ -118,6 +123,7 @@ TEMPLATE_FUNCTIONS: dict[str, Callable[[str], str]] = {
     "hyphen": _hyphen,
     "ordinal": _ordinal,
     "abbrev": _abbrev,
+    "article": _article,
     "clock": _clock,
 }
 
