@@ -8,7 +8,6 @@ premiers serves every rule that needs it.
 from __future__ import annotations
 
 import unicodedata
-
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
