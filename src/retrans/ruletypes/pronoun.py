@@ -558,6 +558,7 @@ class PersonPronounRule(Rule):
         text = ctx.text
         persons: list[str] = []  # genders of people named or described
         in_person: set[int] = set()
+        role_only = len(doc)
         for ent in doc.ents:
             g = self._gender_of(ent.text, genders) if ent.label_ == "PERSON" or ent.text.lower() in genders else None
             if g is None:
@@ -574,7 +575,9 @@ class PersonPronounRule(Rule):
             elif low in _GENDER_NOUNS and low not in ("he", "she") and tok.pos_ == "NOUN":
                 persons.append(_GENDER_NOUNS[low])
             elif _is_human_noun(low) and tok.pos_ == "NOUN" and not _is_title(tok, in_person):
-                return  # someone named by a role only: the pronoun may be theirs
+                # Someone named by a role only: the pronoun may be theirs (a
+                # sentence-initial "It" cannot look ahead to them).
+                role_only = min(role_only, tok.i)
         if not persons or "" in persons or len(set(persons)) != 1:
             return
         gender = persons[0]
@@ -584,14 +587,14 @@ class PersonPronounRule(Rule):
             low = tok.lower_
             start = offset + tok.idx
             if low == "it":
-                found = self._check_it(doc, tok, cur, gender)
+                found = self._check_it(doc, tok, cur, gender) if role_only > tok.i else ""
                 if found:
                     if _inside_quote(text, start):
                         continue
                     yield self.finding(start, start + len(tok.text), [match_case(tok.text, found)])
                 continue
             g = _PRONOUN_GENDER.get(low)
-            if g is None or g == gender:
+            if g is None or g == gender or role_only < len(doc):
                 continue
             if _inside_quote(text, start) or self._other_before(text, offset, low, genders):
                 continue
