@@ -88,7 +88,11 @@ class FuzzyNameRule(Rule):
                 else:
                     pool.update({k: (v, "person") for k, v in self.person_names.items()})
                     pool.update({k: (v, "place") for k, v in self.place_names.items()})
-                    pool.update({k: (v, "text") for k, v in doc_names.items() if k not in pool})
+                    # A name of the text itself is a model only if it is not shorter:
+                    # garbling drops letters more often than it adds them, and of two
+                    # spellings in one text the longer one ("Vingegaard", "Vingaard") is
+                    # the safer guess.
+                    pool.update({k: (v, "text") for k, v in doc_names.items() if k not in pool and len(k) >= len(f)})
                 best = self._closest(f, pool)
                 if best is None:
                     continue

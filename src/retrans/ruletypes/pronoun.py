@@ -464,6 +464,9 @@ _IT_VERBS = frozenset(
         "reiterated",
     ]
 )
+_HUMAN_WORD = regex.compile(
+    r"\b(?:" + "|".join(sorted(_HUMAN_NOUNS, key=len, reverse=True)) + r")s?\b", regex.IGNORECASE
+)
 _QUOTE_OPEN = "“«"
 _QUOTE_CLOSE = "”»"
 
@@ -490,6 +493,10 @@ class PersonPronounRule(Rule):
     PARAMS: ClassVar[dict[str, Param]] = {
         "lookback": Param("int", default=400),
         "it": Param("bool", default=True),
+        "persons": Param("bool", default=True),
+        "things": Param("strlist", default=[]),
+        "places": Param("strlist", default=[]),
+        "thing_message": Param("str", default=""),
     }
 
     def setup(self, raw: LineDict) -> None:
@@ -502,6 +509,9 @@ class PersonPronounRule(Rule):
                 genders.setdefault(key, set()).add(p.gender)
         # A surname two people of different genders share says nothing.
         self.genders = {k: next(iter(v)) if len(v) == 1 else "" for k, v in genders.items()}
+        self.things = {w.lower() for w in as_list(self.params["things"])}
+        places = self.lexicon.terms([f"{{{{{s}}}}}" for s in as_list(self.params["places"])], self.where)
+        self.places = {n.lower() for n in places}
 
     def _doc_genders(self, text: str) -> dict[str, str]:
         """Gazetteer genders plus people the text introduces in full ("Laura Macdonald")."""
@@ -578,7 +588,10 @@ class PersonPronounRule(Rule):
                 # Someone named by a role only: the pronoun may be theirs (a
                 # sentence-initial "It" cannot look ahead to them).
                 role_only = min(role_only, tok.i)
-        if not persons or "" in persons or len(set(persons)) != 1:
+        if not persons and role_only == len(doc) and self.things:
+            yield from self._check_thing(text, doc, offset, cur, genders)
+            return
+        if not persons or "" in persons or len(set(persons)) != 1 or not self.params["persons"]:
             return
         gender = persons[0]
         for tok in doc:
@@ -630,6 +643,46 @@ class PersonPronounRule(Rule):
         if any(t.idx < cur and t.dep_ in ("dobj", "attr", "appos") and t.tag_ == "NN" for t in doc):
             return ""
         return "He" if gender == "m" else "She"
+
+    def _check_thing(self, text: str, doc: Any, offset: int, cur: int, genders: dict[str, str]) -> Iterator[Finding]:
+        """A sentence-initial "He"/"She" after a sentence whose subject is a thing (a
+        bill, a company, a province), with no person anywhere near: French "il/elle"
+        for a masculine or feminine noun ("La loi ... Elle prévoit")."""
+        first = next((t for t in doc if t.idx >= cur and not t.is_space), None)
+        if first is None or first.lower_ not in ("he", "she") or first.dep_ not in _SUBJ:
+            return
+        if any(t.idx < cur and t.lower_ in _PRONOUN_GENDER for t in doc):
+            return  # a person is being talked about
+        root = next((t for t in doc if t.idx < cur and t.dep_ == "ROOT"), None)
+        if root is None:
+            return
+        subj = next((c for c in root.children if c.dep_ in _SUBJ), None)
+        if subj is None or subj.tag_ not in ("NN", "NNP"):
+            return
+        name = self._name(subj)
+        if not (subj.lower_ in self.things and subj.pos_ == "NOUN") and name.lower() not in self.places:
+            return
+        if subj.ent_type_ == "PERSON" or name.lower() in genders:
+            return
+        before = text[max(0, offset - self.params["lookback"]) : offset]
+        if _GENDERED.search(before) or _HUMAN_WORD.search(before):
+            return
+        for m in _NAMES.finditer(before):
+            low = m.group().lower()
+            if low in genders or (len(low.split()) > 1 and low.split()[0] in self.first_gender):
+                return
+        start = offset + first.idx
+        if _inside_quote(text, start):
+            return
+        label = name if subj.pos_ == "PROPN" else f"the {subj.text}"
+        msg = (self.params["thing_message"] or self.spec.message).replace("{antecedent}", label)
+        msg = msg.replace("{match}", first.text)
+        yield self.finding(start, start + len(first.text), [match_case(first.text, "it")], message=msg)
+
+    @staticmethod
+    def _name(tok: Any) -> str:
+        parts = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [tok]
+        return " ".join(p.text for p in parts)
 
     def _other_before(self, text: str, offset: int, pronoun: str, genders: dict[str, str]) -> bool:
         """A person of the pronoun's gender (or of unknown gender) named just before."""
