@@ -659,7 +659,8 @@ class PersonPronounRule(Rule):
         subj = next((c for c in root.children if c.dep_ in _SUBJ), None)
         if subj is None or subj.tag_ not in ("NN", "NNP"):
             return
-        name = self._name(subj)
+        ent = next((e for e in doc.ents if e.start <= subj.i < e.end), None)
+        name = ent.text if ent is not None else self._name(subj)
         if not (subj.lower_ in self.things and subj.pos_ == "NOUN") and name.lower() not in self.places:
             return
         if subj.ent_type_ == "PERSON" or name.lower() in genders:
