@@ -45,3 +45,42 @@ def pronoun_findings(text: str) -> list[tuple[str, str]]:
 )
 def test_pronoun_antecedents(text: str, want: list[tuple[str, str]]) -> None:
     assert pronoun_findings(text) == want
+
+
+PERSON_ONLY = Options(grammar="none", embeddings=False, enable=frozenset({"RT602", "RT603"}))
+
+
+def person_findings(text: str) -> list[tuple[str, str, str]]:
+    return [(f.rule, text[f.start : f.end], f.suggestions[0]) for f in check_text(text, PERSON_ONLY)]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # The only person in the sentence and the one before is a woman.
+        ("Premier Danielle Smith spoke in Calgary. He said the province would sue.", [("RT602", "He", "She")]),
+        ("Claudia Sheinbaum thanked Canada for his support on Monday.", [("RT602", "his", "her")]),
+        # A man named in between, or a role noun, may own the pronoun.
+        ("Danielle Smith met Doug Ford. He said the talks went well.", []),
+        ("Danielle Smith met the minister. He said the talks went well.", []),
+        ("Danielle Smith met the ministers. He said the talks went well.", []),
+        # A man named just before the window may own it.
+        ("Carney spoke first. The plan was approved. Danielle Smith agreed. He said so.", []),
+        # Inside a quotation, "he" is often someone else.
+        ("Danielle Smith said: “He has to listen to Alberta.”", []),
+        # A person of unknown gender: no guess.
+        ("Taylor Smithers spoke. He said no.", []),
+        # Surnames shared by a man and a woman say nothing (Clark).
+        ("Clark spoke in Victoria. She said no.", []),
+        # "It" for a named premier, only with a person's verb and nothing else it can be.
+        ("Premier François Legault spoke on Tuesday. It promised a decision.", [("RT602", "It", "He")]),
+        ("Premier François Legault tabled the plan. It promised tax cuts.", []),
+        # A thing with "he"/"she" and nobody around.
+        ("The bill was tabled on Tuesday. She sets a cap on rents.", [("RT603", "She", "It")]),
+        ("Hydro-Québec posted a profit. He raised its rates.", [("RT603", "He", "It")]),
+        ("Bombardier posted a profit. She raised its forecast for the year.", [("RT603", "She", "It")]),
+        ("The mayor spoke. The bill was tabled on Tuesday. She said it sets a cap.", []),
+    ],
+)
+def test_person_pronouns(text: str, want: list[tuple[str, str, str]]) -> None:
+    assert person_findings(text) == want

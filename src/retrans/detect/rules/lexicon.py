@@ -7,6 +7,7 @@ premiers serves every rule that needs it.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +83,11 @@ class Lexicon:
         return out
 
 
+def unaccent(text: str) -> str:
+    """The text without diacritics ("François" -> "Francois")."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
 def _strings(value: Any, path: Path, line: int | None, what: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(path, line, f"{what} must be a list of strings")
@@ -100,7 +106,7 @@ def load_lexicon(folders: Iterable[Path]) -> Lexicon:
             for key in doc:
                 if key not in ("sets", "people"):
                     raise ConfigError(path, doc.key_line(key), f"unknown key {key!r} (sets, people)")
-            raw_sets = doc.get("sets", {})
+            raw_sets = doc.get("sets", LineDict())
             if not isinstance(raw_sets, LineDict):
                 raise ConfigError(path, doc.key_line("sets"), "`sets` must be a mapping")
             for name, items in raw_sets.items():
@@ -122,10 +128,12 @@ def load_lexicon(folders: Iterable[Path]) -> Lexicon:
                     )
                 )
     # Derived sets, so rules can name people by role without repeating them.
+    # Names also appear without their accents ("Francois Legault"), so each set
+    # holds both spellings.
     by_role: dict[str, list[str]] = {}
     for p in people:
-        by_role.setdefault(p.role, []).append(p.name)
-        by_role.setdefault(p.role + "_surname", []).append(p.surname)
+        by_role.setdefault(p.role, []).extend(dict.fromkeys((p.name, unaccent(p.name))))
+        by_role.setdefault(p.role + "_surname", []).extend(dict.fromkeys((p.surname, unaccent(p.surname))))
     for role, names in by_role.items():
         sets.setdefault(role, []).extend(names)
     return Lexicon({k: tuple(dict.fromkeys(v)) for k, v in sets.items()}, tuple(people))

@@ -22,6 +22,27 @@ from retrans.detect.rules.context import TextContext
 
 from .base import Param, Rule, as_list, register
 
+_PREV_WORD = regex.compile(r"(\p{L}[\p{L}.'-]*)\s+$")
+_TITLES = frozenset(
+    [
+        "minister",
+        "premier",
+        "secretary",
+        "president",
+        "senator",
+        "mayor",
+        "mr",
+        "mr.",
+        "ms",
+        "ms.",
+        "mrs",
+        "mrs.",
+        "leader",
+        "ambassador",
+        "chancellor",
+        "governor",
+    ]
+)
 _NAME = regex.compile(r"(?<![\w-])\p{Lu}\p{L}+(?:-\p{Lu}\p{L}+)*(?![\w-])")
 
 
@@ -59,6 +80,13 @@ class FuzzyNameRule(Rule):
 
         self.place_names = single_names(as_list(self.params["places"]))
         self.person_names = single_names(as_list(self.params["people"]))
+        # The first names of each surname: a garbled surname of a known person is
+        # trusted only right after that person's first name or a title.
+        self.person_firsts: dict[str, set[str]] = {}
+        roles = set(as_list(self.params["people"]))
+        for person in self.lexicon.people:
+            if person.role in roles:
+                self.person_firsts.setdefault(fold(person.surname), set()).add(fold(person.first))
         self.countries = {fold(c): c for c in self.lexicon.get(self.params["countries"])}
 
     def check(self, ctx: TextContext) -> Iterator[Finding]:
@@ -89,11 +117,17 @@ class FuzzyNameRule(Rule):
                 else:
                     pool.update({k: (v, "person") for k, v in self.person_names.items()})
                     pool.update({k: (v, "place") for k, v in self.place_names.items()})
-                    pool.update({k: (v, "text") for k, v in doc_names.items() if k not in pool})
+                    # A name of the text itself is a model only if it is not shorter:
+                    # garbling drops letters more often than it adds them, and of two
+                    # spellings in one text the longer one ("Vingegaard", "Vingaard") is
+                    # the safer guess.
+                    pool.update({k: (v, "text") for k, v in doc_names.items() if k not in pool and len(k) >= len(f)})
                 best = self._closest(f, pool)
                 if best is None:
                     continue
                 name, kind = best
+                if kind == "person" and not self._introduced(ctx.text, start, fold(name)):
+                    continue  # "Jean-Philippe Marcoux" is someone else, not a garbled "Marois"
                 fix = FixPolicy.SAFE if kind == "place" else FixPolicy.SUGGEST
                 yield self.finding(
                     start,
@@ -122,6 +156,14 @@ class FuzzyNameRule(Rule):
                     [person.name],
                     message=self.spec.message.replace("{name}", person.name),
                 )
+
+    def _introduced(self, text: str, start: int, surname: str) -> bool:
+        """Whether the word at `start` follows the known person's first name or a title."""
+        m = _PREV_WORD.search(text[max(0, start - 40) : start])
+        if m is None:
+            return False
+        prev = fold(m.group(1))
+        return prev in self.person_firsts.get(surname, set()) or prev in _TITLES
 
     @staticmethod
     def _closest(word: str, pool: dict[str, tuple[str, str]]) -> tuple[str, str] | None:

@@ -13,10 +13,11 @@ from typing import Any, ClassVar
 
 import regex
 
-from retrans.core.finding import Finding, FixPolicy
-from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
-
+from retrans.core.finding import Finding, FixPolicy
+from retrans.detect.rules.lexicon import unaccent
+from retrans.detect.rules.nlp import parse_many
+from retrans.core.yamlio import LineDict
 from .base import Param, Rule, as_list, match_case, register
 
 _REPLACE = {("her", "poss"): "its", ("his", "poss"): "its", ("her", "obj"): "it", ("him", "obj"): "it"}
@@ -299,3 +300,425 @@ def _person_before(before: str, pronoun: str, people: set[str], genders: dict[st
                 found = cand
                 break
     return found
+
+
+# --- Pronouns that disagree with the one person they can refer to -------------------
+
+_PERSON_PRONOUN = regex.compile(r"\b(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]imself|[Hh]erself|It)\b")
+_PRONOUN_GENDER = {
+    "he": "m",
+    "him": "m",
+    "his": "m",
+    "himself": "m",
+    "she": "f",
+    "her": "f",
+    "herself": "f",
+}
+_SWAP = {"he": "she", "she": "he", "him": "her", "himself": "herself", "herself": "himself", "his": "her"}
+_GENDER_NOUNS = {w: ("f" if k == "her" else "m") for k in ("her", "his") for w in _SAME_GENDER[k]} | {
+    "he": "m",
+    "she": "f",
+}
+# People named by their role: if one is in the story, a pronoun may be theirs.
+_HUMAN_NOUNS = frozenset(
+    [
+        "minister",
+        "ministers",
+        "premier",
+        "president",
+        "mayor",
+        "leader",
+        "spokesperson",
+        "spokesman",
+        "spokeswoman",
+        "official",
+        "officials",
+        "chief",
+        "director",
+        "manager",
+        "ceo",
+        "chair",
+        "chairman",
+        "chairwoman",
+        "secretary",
+        "ambassador",
+        "senator",
+        "mp",
+        "mna",
+        "mpp",
+        "mla",
+        "deputy",
+        "critic",
+        "member",
+        "candidate",
+        "judge",
+        "lawyer",
+        "doctor",
+        "nurse",
+        "teacher",
+        "student",
+        "worker",
+        "farmer",
+        "owner",
+        "resident",
+        "witness",
+        "victim",
+        "suspect",
+        "officer",
+        "agent",
+        "player",
+        "coach",
+        "captain",
+        "driver",
+        "rider",
+        "winner",
+        "author",
+        "expert",
+        "economist",
+        "analyst",
+        "professor",
+        "researcher",
+        "scientist",
+        "journalist",
+        "reporter",
+        "columnist",
+        "host",
+        "colleague",
+        "counterpart",
+        "predecessor",
+        "successor",
+        "boss",
+        "founder",
+        "partner",
+        "friend",
+        "child",
+        "person",
+        "man",
+        "woman",
+        "boy",
+        "girl",
+        "father",
+        "mother",
+        "son",
+        "daughter",
+        "wife",
+        "husband",
+        "brother",
+        "sister",
+        "citizen",
+        "patient",
+        "customer",
+        "client",
+        "voter",
+        "premier's",
+        "president's",
+        "commissioner",
+        "auditor",
+        "ombudsman",
+        "speaker",
+        "governor",
+        "king",
+        "queen",
+        "pope",
+        "prince",
+    ]
+)
+# Verbs a person does and a thing rarely does: "It said", "It promised" after a named
+# premier is French "Il" (he) turned into "it".
+_IT_VERBS = frozenset(
+    [
+        "declared",
+        "promised",
+        "added",
+        "explained",
+        "insisted",
+        "replied",
+        "stated",
+        "argued",
+        "recalled",
+        "warned",
+        "admitted",
+        "assured",
+        "affirmed",
+        "deplored",
+        "denounced",
+        "hopes",
+        "hoped",
+        "intends",
+        "intended",
+        "refused",
+        "agreed",
+        "wants",
+        "wanted",
+        "believes",
+        "believed",
+        "thinks",
+        "thought",
+        "vowed",
+        "pledged",
+        "acknowledged",
+        "conceded",
+        "confided",
+        "lamented",
+        "regretted",
+        "reiterated",
+    ]
+)
+_HUMAN_WORD = regex.compile(
+    r"\b(?:" + "|".join(sorted(_HUMAN_NOUNS, key=len, reverse=True)) + r")s?\b", regex.IGNORECASE
+)
+_QUOTE_OPEN = "“«"
+_QUOTE_CLOSE = "”»"
+
+
+def _inside_quote(text: str, pos: int) -> bool:
+    """Whether `pos` is inside a quotation in its paragraph."""
+    start = text.rfind("\n", 0, pos) + 1
+    before = text[start:pos]
+    depth = sum(before.count(c) for c in _QUOTE_OPEN) - sum(before.count(c) for c in _QUOTE_CLOSE)
+    return depth > 0 or before.count('"') % 2 == 1
+
+
+@register
+class PersonPronounRule(Rule):
+    """he/she/him/his/her (and a sentence-initial "It") that disagree with the only
+    person they can refer to: everyone named in the sentence and the one before is of
+    the other gender (gazetteer people, or a first name of known gender), nobody is
+    named by a role alone ("the mayor"), and no person of the pronoun's gender
+    appears in the text just before. French "il/elle" and "son/sa" carry grammatical
+    gender, so translation writes "Premier Danielle Smith ... he said"."""
+
+    type_name = "person_pronoun"
+    uses_nlp = True
+    PARAMS: ClassVar[dict[str, Param]] = {
+        "lookback": Param("int", default=400),
+        "it": Param("bool", default=True),
+        "persons": Param("bool", default=True),
+        "things": Param("strlist", default=[]),
+        "places": Param("strlist", default=[]),
+        "thing_message": Param("str", default=""),
+    }
+
+    def setup(self, raw: LineDict) -> None:
+        female = {n.lower() for n in self.lexicon.get("female_first_name")}
+        male = {n.lower() for n in self.lexicon.get("male_first_name")}
+        self.first_gender = {n: "f" for n in female - male} | {n: "m" for n in male - female}
+        genders: dict[str, set[str]] = {}
+        for p in self.lexicon.people:
+            for key in {p.name.lower(), p.surname.lower(), unaccent(p.name).lower(), unaccent(p.surname).lower()}:
+                genders.setdefault(key, set()).add(p.gender)
+        # A surname two people of different genders share says nothing.
+        self.genders = {k: next(iter(v)) if len(v) == 1 else "" for k, v in genders.items()}
+        self.things = {w.lower() for w in as_list(self.params["things"])}
+        places = self.lexicon.terms([f"{{{{{s}}}}}" for s in as_list(self.params["places"])], self.where)
+        self.places = {n.lower() for n in places}
+
+    def _doc_genders(self, text: str) -> dict[str, str]:
+        """Gazetteer genders plus people the text introduces in full ("Laura Macdonald")."""
+        genders = dict(self.genders)
+        seen: dict[str, set[str]] = {}
+        for m in _FULL_NAME.finditer(text):
+            g = self.first_gender.get(m.group(1).lower(), "")
+            full, surname = m.group().lower(), m.group(2).lower()
+            if full in self.genders or not g:
+                if not g and full not in self.genders and surname in self.genders:
+                    seen.setdefault(surname, set()).add("")  # "Kyle Ford": a bare "Ford" is ambiguous
+                continue
+            genders[full] = g
+            seen.setdefault(surname, set()).add(g)
+        for surname, gs in seen.items():
+            prior = self.genders.get(surname)
+            if len(gs) > 1 or (prior is not None and prior not in gs):
+                genders[surname] = ""
+            elif prior is None:
+                genders[surname] = next(iter(gs))
+        return genders
+
+    def _gender_of(self, name: str, genders: dict[str, str]) -> str | None:
+        """'f', 'm', '' (a person of unknown gender) for a name."""
+        low = " ".join(name.lower().replace("’s", "").replace("'s", "").split())
+        if low in genders:
+            return genders[low]
+        parts = low.split()
+        if len(parts) > 1 and parts[0] in self.first_gender:
+            return self.first_gender[parts[0]]
+        if parts and parts[-1] in genders:
+            return genders[parts[-1]]
+        if len(parts) == 1 and parts[0] in self.first_gender:
+            return self.first_gender[parts[0]]
+        return ""
+
+    def check(self, ctx: TextContext) -> Iterator[Finding]:
+        text = ctx.text
+        genders = self._doc_genders(text)
+        sents = [(m.start(), m.end()) for m in _ROUGH.finditer(text) if m.group().strip()]
+        jobs: list[tuple[int, int]] = []  # (window start, current sentence start)
+        for i, (s, e) in enumerate(sents):
+            if not _PERSON_PRONOUN.search(text, s, e):
+                continue
+            ws = sents[i - 1][0] if i > 0 and s - sents[i - 1][1] < 4 else s
+            jobs.append((ws, s))
+        chunks = [text[ws:sents_end] for (ws, s), sents_end in ((j, _end_of(sents, j[1])) for j in jobs)]
+        for (ws, cur), doc in zip(jobs, parse_many(chunks), strict=True):
+            yield from self._check_chunk(ctx, doc, ws, cur - ws, genders)
+
+    def _check_chunk(
+        self, ctx: TextContext, doc: Any, offset: int, cur: int, genders: dict[str, str]
+    ) -> Iterator[Finding]:
+        text = ctx.text
+        persons: list[str] = []  # genders of people named or described
+        in_person: set[int] = set()
+        role_only = len(doc)
+        for ent in doc.ents:
+            g = self._gender_of(ent.text, genders) if ent.label_ == "PERSON" or ent.text.lower() in genders else None
+            if g is None:
+                continue
+            persons.append(g)
+            in_person.update(range(ent.start, ent.end))
+        for tok in doc:
+            if tok.i in in_person:
+                continue
+            low = tok.lower_
+            if tok.pos_ == "PROPN" and tok.text[:1].isupper() and low in genders:
+                persons.append(genders[low])
+                in_person.add(tok.i)
+            elif low in _GENDER_NOUNS and low not in ("he", "she") and tok.pos_ == "NOUN":
+                persons.append(_GENDER_NOUNS[low])
+            elif _is_human_noun(low) and tok.pos_ == "NOUN" and not _is_title(tok, in_person):
+                # Someone named by a role only: the pronoun may be theirs (a
+                # sentence-initial "It" cannot look ahead to them).
+                role_only = min(role_only, tok.i)
+        if not persons and role_only == len(doc) and self.things:
+            yield from self._check_thing(text, doc, offset, cur, genders)
+            return
+        if not persons or "" in persons or len(set(persons)) != 1 or not self.params["persons"]:
+            return
+        gender = persons[0]
+        for tok in doc:
+            if tok.idx < cur:
+                continue
+            low = tok.lower_
+            start = offset + tok.idx
+            if low == "it":
+                found = self._check_it(doc, tok, cur, gender) if role_only > tok.i else ""
+                if found:
+                    if _inside_quote(text, start):
+                        continue
+                    yield self.finding(start, start + len(tok.text), [match_case(tok.text, found)])
+                continue
+            g = _PRONOUN_GENDER.get(low)
+            if g is None or g == gender or role_only < len(doc):
+                continue
+            if _inside_quote(text, start) or self._other_before(text, offset, low, genders):
+                continue
+            if low == "her":
+                want = "his" if tok.dep_ == "poss" or tok.tag_ == "PRP$" else "him"
+            elif low == "his":
+                want = "her" if tok.dep_ == "poss" else "hers"
+            else:
+                want = _SWAP[low]
+            yield self.finding(start, start + len(tok.text), [match_case(tok.text, want)])
+
+    def _check_it(self, doc: Any, tok: Any, cur: int, gender: str) -> str:
+        """'He'/'She' when a sentence-initial "It" is the subject of a person's verb and
+        the sentence before is about that person."""
+        if not self.params["it"] or tok.text != "It" or tok.dep_ not in _SUBJ:
+            return ""
+        first = next((t for t in doc if t.idx >= cur and not t.is_space), None)
+        if first is None or first.i != tok.i:
+            return ""
+        head = tok.head
+        sent_text = doc.text[cur:].lower()
+        green_light = head.lower_ in ("given", "gave", "give", "gives") and "green light" in sent_text
+        if not (head.lower_ in _IT_VERBS or green_light):
+            return ""
+        # The sentence before: its main subject is the person, and no other subject.
+        subjects = [t for t in doc if t.idx < cur and t.dep_ in _SUBJ]
+        if not subjects:
+            return ""
+        for s in subjects:
+            if s.ent_type_ != "PERSON" and s.pos_ != "PROPN" and s.lower_ not in ("he", "she"):
+                return ""
+        # "Legault tabled the bill. It promised ...": the bill may be what promised.
+        if any(t.idx < cur and t.dep_ in ("dobj", "attr", "appos") and t.tag_ == "NN" for t in doc):
+            return ""
+        return "He" if gender == "m" else "She"
+
+    def _check_thing(self, text: str, doc: Any, offset: int, cur: int, genders: dict[str, str]) -> Iterator[Finding]:
+        """A sentence-initial "He"/"She" after a sentence whose subject is a thing (a
+        bill, a company, a province), with no person anywhere near: French "il/elle"
+        for a masculine or feminine noun ("La loi ... Elle prévoit")."""
+        first = next((t for t in doc if t.idx >= cur and not t.is_space), None)
+        if first is None or first.lower_ not in ("he", "she") or first.dep_ not in _SUBJ:
+            return
+        if any(t.idx < cur and t.lower_ in _PRONOUN_GENDER for t in doc):
+            return  # a person is being talked about
+        root = next((t for t in doc if t.idx < cur and t.dep_ == "ROOT"), None)
+        if root is None:
+            return
+        subj = next((c for c in root.children if c.dep_ in _SUBJ), None)
+        if subj is None or subj.tag_ not in ("NN", "NNP"):
+            return
+        ent = next((e for e in doc.ents if e.start <= subj.i < e.end), None)
+        name = ent.text if ent is not None else self._name(subj)
+        if not (subj.lower_ in self.things and subj.pos_ == "NOUN") and name.lower() not in self.places:
+            return
+        if subj.ent_type_ == "PERSON" or name.lower() in genders:
+            return
+        before = text[max(0, offset - self.params["lookback"]) : offset]
+        if _GENDERED.search(before) or _HUMAN_WORD.search(before):
+            return
+        for m in _NAMES.finditer(before):
+            low = m.group().lower()
+            if low in genders or (len(low.split()) > 1 and low.split()[0] in self.first_gender):
+                return
+        start = offset + first.idx
+        if _inside_quote(text, start):
+            return
+        label = name if subj.pos_ == "PROPN" else f"the {subj.text}"
+        msg = (self.params["thing_message"] or self.spec.message).replace("{antecedent}", label)
+        msg = msg.replace("{match}", first.text)
+        yield self.finding(start, start + len(first.text), [match_case(first.text, "it")], message=msg)
+
+    @staticmethod
+    def _name(tok: Any) -> str:
+        parts = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [tok]
+        return " ".join(p.text for p in parts)
+
+    def _other_before(self, text: str, offset: int, pronoun: str, genders: dict[str, str]) -> bool:
+        """A person of the pronoun's gender (or of unknown gender) named just before."""
+        before = text[max(0, offset - self.params["lookback"]) : offset]
+        want = _PRONOUN_GENDER[pronoun]
+        if any(_GENDER_NOUNS.get(m.group().lower()) == want for m in _GENDERED.finditer(before)):
+            return True
+        for m in _NAMES.finditer(before):
+            low = m.group().lower()
+            if low in genders and genders[low] in ("", want):
+                return True
+            if len(low.split()) > 1 and self._gender_of(m.group(), genders) == want:
+                return True
+        return False
+
+
+_ROUGH = regex.compile(r"[^\r\n]+?(?:[.!?][”\"’)]*(?=\s)|(?=[\r\n])|$)")
+
+
+def _end_of(sents: list[tuple[int, int]], start: int) -> int:
+    return next(e for s, e in sents if s == start)
+
+
+def _is_human_noun(low: str) -> bool:
+    return low in _HUMAN_NOUNS or (low.endswith("s") and low[:-1] in _HUMAN_NOUNS) or low in ("men", "women", "people")
+
+
+def _is_title(tok: Any, in_person: set[int]) -> bool:
+    """A role noun used as a title or apposition of a named person ("Premier Smith",
+    "the premier, Danielle Smith", "Smith, the premier")."""
+    nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+    if nxt is not None and (nxt.i in in_person or nxt.pos_ == "PROPN"):
+        return True
+    if nxt is not None and nxt.text == "," and tok.i + 2 < len(tok.doc) and tok.doc[tok.i + 2].i in in_person:
+        return True
+    if tok.head.i in in_person or any(c.i in in_person for c in tok.children):
+        return True
+    return tok.dep_ in ("compound", "appos") and tok.head.i in in_person
