@@ -31,6 +31,9 @@ class Options:
     harper_kinds: frozenset[str] | None = None
     #: None: on when the `embeddings` extra is installed; True: required; False: off.
     embeddings: bool | None = None
+    #: The language-model checker. None: on when the `lm` extra is installed; True: on
+    #: (without the model it says so once and the rest runs); False: off.
+    lm: bool | None = None
 
 
 @dataclass
@@ -53,7 +56,17 @@ def build_tooling(options: Options | None = None) -> Tooling:
     grammar = build_grammar(o.grammar, o.languagetool_url, o.harper_kinds)
     if grammar is not None:
         checkers.append(grammar)
+    if o.lm or (o.lm is None and _lm_installed()):
+        from .lm import LMChecker
+
+        checkers.append(LMChecker())
     return Tooling(Pipeline(checkers, build_stage(o.embeddings, ruleset)), grammar)
+
+
+def _lm_installed() -> bool:
+    from .lm.model import model_installed
+
+    return model_installed()
 
 
 def embeddings_installed() -> bool:
