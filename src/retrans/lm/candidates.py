@@ -45,6 +45,7 @@ class Entry:
     only_prev: re.Pattern[str] | None = None
     titles: bool = False
     case: bool = False
+    enabled: bool = True
     bad: tuple[str, ...] = ()
     good: tuple[str, ...] = ()
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -146,6 +147,7 @@ def load_confusions(path: Path | None = None) -> Confusions:
                 only_prev=_rx(e.get("only_prev")),
                 titles=bool(e.get("titles", False)),
                 case=bool(e.get("case", False)),
+                enabled=bool(e.get("enabled", True)),
                 bad=_listed(e.get("bad")),
                 good=_listed(e.get("good")),
             )
@@ -163,7 +165,7 @@ def match_case(original: str, replacement: str) -> str:
 def sentence_start(text: str, pos: int) -> bool:
     """Whether `pos` opens a sentence, paragraph or quotation."""
     before = text[max(0, pos - 4) : pos].rstrip(" \t")
-    return not before or before[-1] in ".!?:\n\"“«(—-"
+    return not before or before[-1] in '.!?:\n"“«(—-'
 
 
 def confusion_candidates(text: str, data: Confusions) -> Iterator[Candidate]:
@@ -172,6 +174,8 @@ def confusion_candidates(text: str, data: Confusions) -> Iterator[Candidate]:
     if not src.enabled:
         return
     for e in data.entries:
+        if not e.enabled:
+            continue
         if e.in_document is not None and not e.in_document.search(text):
             continue
         if e.unless_document is not None and e.unless_document.search(text):
@@ -197,7 +201,7 @@ def confusion_candidates(text: str, data: Confusions) -> Iterator[Candidate]:
                 m.start(),
                 m.end(),
                 word,
-                tuple(match_case(word, a) for a in alts),
+                tuple(match_case(word, a) if sentence_start(text, m.start()) else a for a in alts),
                 "confusions",
                 e.id,
                 e.french,

@@ -69,18 +69,34 @@ def windows_for(text: str, c: Candidate, bounds: Sequence[tuple[int, int]]) -> l
     return [Window(stripped, gap + w + right) for w in (c.original, *c.alternatives)]
 
 
-def verify(text: str, candidates: Sequence[Candidate], score: Callable[[Sequence[Window]], list[float]]) -> list[Verdict]:
+def verify(
+    text: str, candidates: Sequence[Candidate], score: Callable[[Sequence[Window]], list[float]]
+) -> list[Verdict]:
     """Score all candidates of a document in one batched call."""
-    bounds = sentence_bounds(text)
-    groups = [windows_for(text, c, bounds) for c in candidates]
-    flat = [w for g in groups for w in g]
+    return verify_many([(text, candidates)], score)[0]
+
+
+def verify_many(
+    docs: Sequence[tuple[str, Sequence[Candidate]]], score: Callable[[Sequence[Window]], list[float]]
+) -> list[list[Verdict]]:
+    """Score the candidates of several documents in one batched call (short texts,
+    such as the entries' examples, batch much better together)."""
+    groups = []
+    for text, candidates in docs:
+        bounds = sentence_bounds(text)
+        groups.append([windows_for(text, c, bounds) for c in candidates])
+    flat = [w for doc in groups for g in doc for w in g]
     scores = score(flat) if flat else []
-    out, i = [], 0
-    for c, g in zip(candidates, groups, strict=True):
-        base = scores[i]
-        margins = tuple((alt, scores[i + 1 + j] - base) for j, alt in enumerate(c.alternatives))
-        out.append(Verdict(c, margins))
-        i += len(g)
+    out: list[list[Verdict]] = []
+    i = 0
+    for (_, candidates), doc in zip(docs, groups, strict=True):
+        verdicts = []
+        for c, g in zip(candidates, doc, strict=True):
+            base = scores[i]
+            margins = tuple((alt, scores[i + 1 + j] - base) for j, alt in enumerate(c.alternatives))
+            verdicts.append(Verdict(c, margins))
+            i += len(g)
+        out.append(verdicts)
     return out
 
 
@@ -142,19 +158,30 @@ class LMChecker(Checker):
 
     def verdicts(self, text: str) -> list[Verdict]:
         """Every candidate with its margins (for calibration and the benchmark)."""
-        cands = self.candidates(text)
-        if not cands:
-            return []
+        return self.verdicts_many([text])[0]
+
+    def verdicts_many(self, texts: Sequence[str]) -> list[list[Verdict]]:
+        """Verdicts for several texts, all windows scored in one batched call."""
+        docs = [(t, self.candidates(t)) for t in texts]
+        if not any(c for _, c in docs):
+            return [[] for _ in texts]
         model = self._model()
         if model is None:
-            return []
-        return verify(text, cands, model.score)
+            return [[] for _ in texts]
+        return verify_many(docs, model.score)
 
     def check(self, text: str) -> list[Finding]:
+        return self.check_many([text])[0]
+
+    def check_many(self, texts: Sequence[str]) -> list[list[Finding]]:
+        """Findings for several texts: the candidates that beat their margin."""
         data = self.data or load_confusions()
-        out = []
-        for v in self.verdicts(text):
-            if v.best >= v.candidate.margin:
-                src = data.sources.get(v.candidate.source, Source(v.candidate.source, 0.0))
-                out.append(to_finding(v, src))
+        out: list[list[Finding]] = []
+        for verdicts in self.verdicts_many(texts):
+            found = []
+            for v in verdicts:
+                if v.best >= v.candidate.margin:
+                    src = data.sources.get(v.candidate.source, Source(v.candidate.source, 0.0))
+                    found.append(to_finding(v, src))
+            out.append(found)
         return out

