@@ -20,7 +20,16 @@ from dataclasses import dataclass, field
 
 from ..engine import Checker
 from ..finding import Finding, FixPolicy, Severity
-from .candidates import CODES, Candidate, Confusions, Source, confusion_candidates, load_confusions
+from .candidates import (
+    CODES,
+    Candidate,
+    Confusions,
+    Source,
+    confusion_candidates,
+    content_words,
+    freedict_candidates,
+    load_confusions,
+)
 from .model import CausalLM, LMUnavailable, Window, shared_model
 
 log = logging.getLogger("retrans.lm")
@@ -154,6 +163,11 @@ class LMChecker(Checker):
             if (c.start, c.end) not in taken:
                 taken.add((c.start, c.end))
                 out.append(c)
+        fd = data.sources.get("freedict", Source("freedict", 8.0, enabled=False))
+        if (fd.enabled and self.sources is None) or (self.sources is not None and "freedict" in self.sources):
+            covered = [(c.start, c.end) for c in out]
+            words = [w for w in content_words(text) if not any(a < w[1] and w[0] < b for a, b in covered)]
+            out.extend(freedict_candidates(text, words, fd.margin))
         return out
 
     def verdicts(self, text: str) -> list[Verdict]:
