@@ -14,6 +14,7 @@ alarms per 10,000 clean words) and kept or dropped on its own figures:
 from __future__ import annotations
 
 import gzip
+import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -103,7 +104,11 @@ class Confusions:
 
 
 def data_path() -> Path:
-    """rules/lm/confusions.yaml in a checkout, or the copy packaged as retrans/_rules."""
+    """rules/lm/confusions.yaml under `RETRANS_RULES`, in a checkout, or in the copy
+    packaged as retrans/_rules (the rule loader's order)."""
+    env = os.environ.get("RETRANS_RULES")
+    if env and (Path(env) / "lm" / "confusions.yaml").is_file():
+        return Path(env) / "lm" / "confusions.yaml"
     here = Path(__file__).resolve().parent.parent
     for candidate in (here.parents[1] / "rules" / "lm", here / "_rules" / "lm"):
         if (candidate / "confusions.yaml").is_file():

