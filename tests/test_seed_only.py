@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterable, Iterator
 
 import pytest
-
 from retrans.loader import RuleSet, load_rules
 from retrans.ruletypes import Rule
 from retrans.ruletypes.base import BadExample

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from retrans.core.errors import ConfigError
 from retrans.detect.rules.context import TextContext
 from retrans.detect.rules.engine import run_rules
-from retrans.core.errors import ConfigError
 from retrans.detect.rules.loader import load_rules
 from retrans.detect.rules.types.sequence import TEMPLATE_FUNCTIONS
 

@@ -88,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_false",
             help="turn the embedding checker off; the rules still run",
         )
+        sp.add_argument(
+            "--no-lm",
+            dest="lm",
+            action="store_false",
+            default=None,
+            help="turn the language-model checker off (default: on when the `lm` extra is installed)",
+        )
         sp.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="worker processes (default 1)")
 
     c = sub.add_parser("check", help="report findings")
@@ -154,6 +161,7 @@ def _options(args: argparse.Namespace, cfg: Config) -> Options:
         languagetool_url=args.languagetool_url or cfg.languagetool_url,
         harper_kinds=frozenset(cfg.harper_kinds) or None,
         embeddings=args.embeddings if args.embeddings is not None else cfg.embeddings,
+        lm=args.lm,
     )
 
 

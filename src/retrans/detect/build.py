@@ -14,6 +14,7 @@ from retrans.detect.embeddings.model import EmbeddingsUnavailable
 from retrans.detect.grammar import build_grammar
 from retrans.detect.grammar.harper import harper_codes
 from retrans.detect.grammar.languagetool import LANGUAGETOOL
+from retrans.detect.lm.checker import LM_CODES
 
 from ..core.checker import Checker, CodeInfo
 from ..core.options import Options
@@ -41,7 +42,7 @@ def all_codes(ruleset: RuleSet) -> list[CodeInfo]:
     """Every code any checker can emit, whether or not it is on in this run (so
     `--disable HARPER/Typo --grammar none` is not an error)."""
     engine = RuleEngine(ruleset)
-    return [INTERNAL, *engine.codes(), *harper_codes(), LANGUAGETOOL, OUTLIER]
+    return [INTERNAL, *engine.codes(), *harper_codes(), LANGUAGETOOL, OUTLIER, *LM_CODES]
 
 
 def build_tooling(options: Options | None = None) -> Tooling:
@@ -54,10 +55,21 @@ def build_tooling(options: Options | None = None) -> Tooling:
     grammar = build_grammar(o.grammar, o.languagetool_url, o.harper_kinds)
     if grammar is not None:
         checkers.append(grammar)
+    if o.lm or (o.lm is None and lm_installed()):
+        from .lm import LMChecker
+
+        checkers.append(LMChecker())
     embedding = build_embedding_checker(o.embeddings, ruleset, outliers=selection.wants(OUTLIER))
     if embedding is not None:
         checkers.append(embedding)
     return Tooling(Pipeline(checkers, selection), grammar)
+
+
+def lm_installed() -> bool:
+    """Whether the language model's package is installed (read without importing it)."""
+    from .lm.model import model_installed
+
+    return model_installed()
 
 
 def embeddings_installed() -> bool:

@@ -13,11 +13,12 @@ from typing import Any, ClassVar
 
 import regex
 
-from retrans.detect.rules.context import TextContext
 from retrans.core.finding import Finding, FixPolicy
+from retrans.core.yamlio import LineDict
+from retrans.detect.rules.context import TextContext
 from retrans.detect.rules.lexicon import unaccent
 from retrans.detect.rules.nlp import parse_many
-from retrans.core.yamlio import LineDict
+
 from .base import Param, Rule, as_list, match_case, register
 
 _REPLACE = {("her", "poss"): "its", ("his", "poss"): "its", ("her", "obj"): "it", ("him", "obj"): "it"}

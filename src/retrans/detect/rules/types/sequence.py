@@ -34,10 +34,11 @@ from typing import Any, ClassVar
 
 import regex
 
-from retrans.detect.rules.context import TextContext
 from retrans.core.finding import Finding
-from retrans.detect.rules.morph import FUNCTIONS, base_form, noun_forms
 from retrans.core.yamlio import LineDict
+from retrans.detect.rules.context import TextContext
+from retrans.detect.rules.morph import FUNCTIONS, base_form, noun_forms
+
 from .base import Conditions, Param, Rule, as_list, compile_regex, match_case, register
 
 #: Token attributes the `Matcher` knows (spaCy 3).

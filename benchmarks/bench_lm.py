@@ -1,0 +1,144 @@
+"""The language-model checker's costs: model load (cold: GGUF conversion; cached:
+the bf16 copy), tokens scored per second, words checked per second, peak memory.
+
+Run: `.venv/bin/python benchmarks/bench_lm.py`. Each figure comes from a fresh
+process; the cold load uses an empty temporary cache folder. Targets (the issue):
+at most 3 s per 1,000 words added, peak RSS at most 1.5 GB.
+
+`--calibrate SUITE...` instead measures each candidate source the way the data
+file's header reports it: over annotated suites (NAME.txt + NAME.gold.json) the
+candidates that fire at each margin and how many locate an artifact, and over the
+clean texts (tests/data/clean_news*.txt) the false alarms per 10,000 words.
+Never pass the held-out files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+LOAD = r"""
+import json, resource, time
+t0 = time.perf_counter()
+from retrans.detect.lm.model import CausalLM
+CausalLM.load()
+print(json.dumps({"load_s": time.perf_counter() - t0,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+RUN = r"""
+import glob, json, resource, time
+from retrans.detect.lm.checker import LMChecker
+from retrans.detect.lm.model import Window, shared_model
+t0 = time.perf_counter()
+model = shared_model()
+load = time.perf_counter() - t0
+clean = [open(p, encoding="utf-8").read() for p in sorted(glob.glob("tests/data/clean_news*.txt"))]
+mt = [open(p, encoding="utf-8").read() for p in sorted(glob.glob("seeds/*.txt"))]
+checker = LMChecker(model=model)
+checker.check("warm-up: a commercial war.")
+def timed(texts):
+    words = sum(len(t.split()) for t in texts)
+    windows = sum(1 + len(c.alternatives) for t in texts for c in checker.candidates(t))
+    t0 = time.perf_counter()
+    for t in texts:
+        checker.check(t)
+    return words, windows, time.perf_counter() - t0
+words, n_windows, check_s = timed(clean)
+mt_words, mt_windows, mt_s = timed(mt)
+texts = clean + mt
+sentences = [s for t in texts for s in t.split(". ") if len(s.split()) > 5][:64]
+windows = [Window("", " " + s) for s in sentences]
+tokens = sum(len(model.tokenizer(w.text).input_ids) + 1 for w in windows)
+t0 = time.perf_counter()
+model.score(windows)
+score_s = time.perf_counter() - t0
+print(json.dumps({"cached_load_s": load, "words": words, "windows": n_windows, "check_s": check_s,
+                  "s_per_1000_words": 1000 * check_s / words, "words_per_s": words / check_s,
+                  "mt_words": mt_words, "mt_windows": mt_windows, "mt_s_per_1000_words": 1000 * mt_s / mt_words,
+                  "tokens_per_s": tokens / score_s,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _run(probe: str, env: dict[str, str]) -> dict[str, float]:
+    res = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, env=env, check=True)
+    out: dict[str, float] = json.loads(res.stdout.strip().splitlines()[-1])
+    return out
+
+
+def calibrate(suites: list[str], sources: frozenset[str]) -> None:
+    """Per source and margin: findings, true findings, precision; clean false alarms."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from retrans.detect.lm.checker import LMChecker
+
+    checker = LMChecker(sources=sources)
+    rows: list[tuple[str, str, float, bool]] = []  # source, entry, best margin, locates an artifact
+    clean_words = 0
+    for suite in suites:
+        for txt in sorted(Path(suite).glob("*.txt")):
+            gold = json.loads(txt.with_suffix(".gold.json").read_text("utf-8"))
+            for v in checker.verdicts(txt.read_text("utf-8")):
+                c = v.candidate
+                hit = any(a["start"] < c.end and c.start < a["end"] for a in gold)
+                rows.append((c.source, c.entry, v.best, hit))
+    clean: list[tuple[str, str, float]] = []
+    for txt in sorted((ROOT / "tests" / "data").glob("clean_news*.txt")):
+        text = txt.read_text("utf-8")
+        clean_words += len(text.split())
+        clean.extend((v.candidate.source, v.candidate.entry, v.best) for v in checker.verdicts(text))
+    print(f"clean words: {clean_words}")
+    print("| source | margin | findings | true | precision | clean false alarms | per 10k clean words |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for src in sorted({r[0] for r in rows} | {c[0] for c in clean}):
+        for margin in (-2.0, 0.0, 0.5, 1.0, 2.0, 4.0, 8.0):
+            fired = [r for r in rows if r[0] == src and r[2] >= margin]
+            true = sum(r[3] for r in fired)
+            fa = [c for c in clean if c[0] == src and c[2] >= margin]
+            prec = f"{true / len(fired):.0%}" if fired else "n/a"
+            per10k = 10000 * len(fa) / max(1, clean_words)
+            print(f"| {src} | {margin:+.1f} | {len(fired)} | {true} | {prec} | {len(fa)} | {per10k:.1f} |")
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--calibrate":
+        args = sys.argv[2:]
+        sources = frozenset(a.split("=", 1)[1].split(",") for a in args if a.startswith("--sources="))
+        wanted = frozenset(s for group in sources for s in group) or frozenset({"confusions"})
+        calibrate([a for a in args if not a.startswith("--")], wanted)
+        return
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    with tempfile.TemporaryDirectory() as tmp:
+        cold = _run(LOAD, dict(env, RETRANS_CACHE_DIR=tmp))
+        cached = _run(LOAD, dict(env, RETRANS_CACHE_DIR=tmp))
+    r = _run(RUN, env)
+    rows = [
+        ("model load, cold (GGUF conversion + bf16 cache write), s", f"{cold['load_s']:.1f}"),
+        ("model load, cached bf16 (import + weights), s", f"{cached['load_s']:.1f}"),
+        ("tokens scored per second (batch of 64 sentences)", f"{r['tokens_per_s']:.0f}"),
+        (f"checker on {r['words']:.0f} words of clean news ({r['windows']:.0f} windows), s", f"{r['check_s']:.2f}"),
+        ("checker on clean news, s per 1,000 words (target <= 3)", f"{r['s_per_1000_words']:.2f}"),
+        ("checker on clean news, words per second", f"{r['words_per_s']:.0f}"),
+        (
+            f"checker on the MT seed ({r['mt_words']:.0f} words, {r['mt_windows']:.0f} windows), s per 1,000 words",
+            f"{r['mt_s_per_1000_words']:.2f}",
+        ),
+        ("peak RSS, cold load, MB", f"{cold['peak_mb']:.0f}"),
+        ("peak RSS, checking, MB (target <= 1,536)", f"{r['peak_mb']:.0f}"),
+    ]
+    print("| measure | value |\n|---|---:|")
+    for k, v in rows:
+        print(f"| {k} | {v} |")
+    out = ROOT / "reports" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "lm.json").write_text(json.dumps({"cold": cold, "cached": cached, "run": r}, indent=1) + "\n", "utf-8")
+
+
+if __name__ == "__main__":
+    main()
