@@ -16,6 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import regex
+
 from retrans.core.errors import InputError
 
 BOM = "\ufeff"
@@ -91,6 +93,28 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+#: The longest run of non-space characters a checker is given (Harper takes 0.03 s
+#: and no extra memory on a 1,000-letter word, 3 GB at 10,000, and aborts the
+#: process at 200,000).
+MAX_TOKEN = 500
+_LONG_TOKEN = regex.compile(r"\S{" + str(MAX_TOKEN + 1) + ",}")
+
+
+def bounded(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """`text` with every run of more than `MAX_TOKEN` non-space characters (base64,
+    a long URL, minified text) blanked out with spaces, so offsets hold; and the
+    runs' spans."""
+    spans = [(m.start(), m.end()) for m in _LONG_TOKEN.finditer(text)]
+    if not spans:
+        return text, []
+    parts, pos = [], 0
+    for s, e in spans:
+        parts += [text[pos:s], " " * (e - s)]
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts), spans
 
 
 class LineIndex:
