@@ -117,6 +117,69 @@ def bounded(text: str) -> tuple[str, list[tuple[int, int]]]:
     return "".join(parts), spans
 
 
+#: `<!-- retrans: ignore RT901, RT112 -->` (codes, names or groups; none: all),
+#: `<!-- retrans: ignore-start ... -->` and `<!-- retrans: ignore-end -->`.
+_DIRECTIVE = regex.compile(r"<!--\s*retrans:\s*(ignore(?:-start|-end)?)\b([^>]*?)\s*-->", regex.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Ignore:
+    """A region where findings of `codes` (None: every code) are not reported."""
+
+    start: int
+    end: int
+    codes: frozenset[str] | None = None
+
+    def covers(self, start: int, end: int, keys: frozenset[str]) -> bool:
+        inside = self.start <= start and end <= self.end
+        return inside and (self.codes is None or bool(self.codes & keys))
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+def ignores(text: str) -> list[Ignore]:
+    """The inline ignore comments of a plain-text or Markdown document, like
+    ruff's `noqa`. A comment is an HTML comment, invisible once Markdown renders:
+
+    - `<!-- retrans: ignore RT901 -->` alone on a line: the next non-blank line;
+    - the same comment after text on a line: that line;
+    - `<!-- retrans: ignore-start RT901 -->` ... `<!-- retrans: ignore-end -->`: everything
+      between (an ignore-start without an end runs to the end of the text).
+
+    Codes are separated by commas or spaces; codes, names (`title.first_province`)
+    and groups (`title`) all work, and no code at all means every code. The
+    comments themselves never draw a finding."""
+    out: list[Ignore] = []
+    open_spans: list[tuple[int, frozenset[str] | None]] = []
+    for m in _DIRECTIVE.finditer(text):
+        kind = m.group(1).lower()
+        codes = frozenset(c for c in regex.split(r"[\s,]+", m.group(2)) if c) or None
+        out.append(Ignore(m.start(), m.end()))  # the comment itself
+        if kind == "ignore-start":
+            open_spans.append((m.end(), codes))
+        elif kind == "ignore-end":
+            if open_spans:
+                start, span_codes = open_spans.pop()
+                out.append(Ignore(start, m.start(), span_codes))
+        else:
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if text[line_start : m.start()].strip():  # after text: this line
+                out.append(Ignore(line_start, _line_end(text, m.end()), codes))
+                continue
+            pos = _line_end(text, m.end())
+            while pos < len(text):  # alone on its line: the next non-blank line
+                nxt = _line_end(text, pos + 1)
+                if text[pos + 1 : nxt].strip():
+                    out.append(Ignore(pos + 1, nxt, codes))
+                    break
+                pos = nxt
+    out += [Ignore(start, len(text), codes) for start, codes in open_spans]
+    return out
+
+
 class LineIndex:
     """Maps code-point offsets to 1-based line and column numbers."""
 

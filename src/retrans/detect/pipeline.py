@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..core.checker import Checker, CodeInfo
-from ..core.document import MAX_TOKEN, bounded
+from ..core.document import MAX_TOKEN, Ignore, bounded, ignores
 from ..core.errors import RetransError
 from ..core.finding import Finding, FixPolicy, Severity
 from ..core.selection import INTERNAL, Selection
@@ -70,6 +70,7 @@ class Pipeline:
 
     def check(self, text: str) -> list[Finding]:
         self.calls += 1
+        original = text
         text, skipped = bounded(text)
         out: list[Finding] = []
         for stage in sorted({c.stage for c in self.checkers}):
@@ -80,7 +81,19 @@ class Pipeline:
         if skipped:
             out = [f for f in out if not any(f.start <= e and s <= f.end for s, e in skipped)]
             out += [unchecked(s, e) for s, e in skipped]
-        return dedupe(self.selection.apply(out, self.codes()))
+        out = self.selection.apply(out, self.codes())
+        regions = ignores(original)
+        if regions:
+            out = [f for f in out if not self._ignored(f, regions)]
+        return dedupe(out)
+
+    def _ignored(self, f: Finding, regions: list[Ignore]) -> bool:
+        """Whether an inline ignore comment covers the finding (or it touches one)."""
+        info = next((c for c in self.codes() if c.owns(f.rule)), None)
+        keys = frozenset({f.rule, f.name}) | (info.keys() if info is not None else frozenset())
+        return any(r.covers(f.start, f.end, keys) for r in regions) or any(
+            r.codes is None and f.start < r.end and r.start < f.end for r in regions
+        )
 
 
 def _isolated(name: str, run: Callable[[], list[Finding]]) -> list[Finding]:
