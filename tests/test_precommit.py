@@ -111,39 +111,7 @@ def test_clean_text_passes(repo: tuple[Path, dict[str, str]]) -> None:
 
 def test_fixable_text_is_fixed_then_passes(repo: tuple[Path, dict[str, str]]) -> None:
     r, env = repo
-    res = commit(r, env, "articles/fixable.txt", DOCS = ROOT / "docs" / "pre-commit.md"
-
-#: A short article written the way French->English machine translation renders
-#: Canadian news (written for this test): fixable artifacts on four lines, and a
-#: repeated word in a list (RT112, an error retrans can only suggest) on line 3.
-ARTICLE = (
-    "Ottawa and Mexico City want to deepen their commercial relationship\n"
-    "The Prime Minister of Alberta, Danielle Smith, says that Canada cannot sacrifice her relationship with the "
-    "United States to please Mexico.\n"
-    "Shortly after the re -election of the American president, the two countries promised a new dialogue on "
-    "trade, trade, security and energy.\n"
-    "Mexican officials are impatient to discuss the extensions of the two ports, says the minister in a written "
-    "declaration.\n"
-    "The first Ontario, Doug Ford, says the provinces will work together to defend their workers.\n"
-)
-
-
-def documented_config(repo: str, rev: str) -> str:
-    """The `.pre-commit-config.yaml` of docs/pre-commit.md, for this repository at `rev`."""
-    block = re.search(r"```yaml\n(repos:.*?)```", DOCS.read_text(encoding="utf-8"), re.S)
-    assert block, "docs/pre-commit.md shows the configuration to paste"
-    config = re.sub(r"- repo: \S+.*", f"- repo: {repo}", block.group(1))
-    return re.sub(r"rev: \S+", f"rev: {rev}", config)
-
-
-def documented_ignore() -> str:
-    """The ignore comment docs/pre-commit.md puts before a line (step 3)."""
-    m = re.search(r"^\s*(<!-- retrans: ignore RT112 -->)\n", DOCS.read_text(encoding="utf-8"), re.M)
-    assert m, "docs/pre-commit.md shows an ignore comment for RT112"
-    return m.group(1)
-
-
-BAD_FIXABLE)
+    res = commit(r, env, "articles/fixable.txt", BAD_FIXABLE)
     out = res.stdout + res.stderr
     assert res.returncode != 0 and "Fixing articles/fixable.txt" in out
     fixed = (r / "articles/fixable.txt").read_text(encoding="utf-8")
