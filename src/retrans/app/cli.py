@@ -25,7 +25,7 @@ from retrans.core.errors import RetransError, UsageError
 from retrans.core.finding import Severity
 from retrans.core.options import DEFAULT_MIN_CONFIDENCE, Options
 from retrans.report.ci_formats import GithubWriter, SarifWriter
-from retrans.report.html import render_index
+from retrans.report.html import PageSummary, render_index
 from retrans.report.terminal import print_side_by_side
 from retrans.report.writers import HumanWriter, JsonWriter, Writer, marked_diff
 
@@ -353,6 +353,8 @@ class Session:
                     self.err.print(f"retrans: error: {r.error}", markup=False)
                     stats["errors"] += 1
                     self.failed = True
+                    if cmd == "report":  # the index names the file that has no page
+                        pages.append(PageSummary(r.path, "", Counter(), Counter(), 0, error=r.error))
                     if writer is not None:
                         writer.add(r)  # machine formats list failed files too
                 for note in () if self.args.quiet else o.notes:
