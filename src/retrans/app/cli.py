@@ -21,13 +21,14 @@ from rich.table import Table
 
 from retrans import __version__
 from retrans.core.config import Config, load_config
+from retrans.core.document import LineIndex
 from retrans.core.errors import RetransError, UsageError
 from retrans.core.finding import Severity
 from retrans.core.options import DEFAULT_MIN_CONFIDENCE, Options
 from retrans.report.ci_formats import GithubWriter, SarifWriter
 from retrans.report.html import PageSummary, render_index
 from retrans.report.terminal import print_side_by_side
-from retrans.report.writers import HumanWriter, JsonWriter, Writer, marked_diff
+from retrans.report.writers import FileReport, HumanWriter, JsonWriter, Writer, marked_diff
 
 from .baseline import Baseline
 from .codes_cli import cmd_rules
@@ -264,6 +265,8 @@ class Session:
         self.baseline, self.err = baseline, err
         self.out = Console(highlight=False, soft_wrap=True)
         self.failed = False
+        #: Paths given that do not exist, with why (reported in every format).
+        self.missing: list[tuple[str, str]] = []
 
     def files(self) -> list[tuple[Path, Path]]:
         """(file, the argument it came from); a missing path is reported and skipped."""
@@ -277,7 +280,7 @@ class Session:
             elif root.exists():
                 out.append((root, root))
             else:
-                self.err.print(f"retrans: error: {root}: {_missing(root)}", markup=False)
+                self.missing.append((str(root), f"{root}: {_missing(root)}"))
                 self.failed = True
         return out
 
@@ -334,6 +337,10 @@ class Session:
                 "github": GithubWriter(sys.stdout),
             }.get(fmt) or HumanWriter(self.out, quiet=self.args.quiet)
             writer.start()
+        for path, message in self.missing:
+            self.err.print(f"retrans: error: {message}", markup=False)
+            if writer is not None:
+                writer.add(FileReport(path, LineIndex(""), error=message))
         fail_on = Severity(self.args.fail_on or self.cfg.fail_on or "warning").rank if cmd == "check" else 0
         hit = changed = False
         stats: Counter[str] = Counter()
