@@ -163,11 +163,31 @@ def test_mt_article_blocked_then_passes_following_the_docs(repo: tuple[Path, dic
     assert (r / name).read_text(encoding="utf-8") == "".join(lines)  # the second run changed nothing
 
 
-def test_warnings_do_not_block_by_default(repo: tuple[Path, dict[str, str]]) -> None:
-    """The check hook fails on errors by default: a warning-only file commits."""
+def test_warnings_do_not_block_and_the_hook_reports_what_the_cli_reports(repo: tuple[Path, dict[str, str]]) -> None:
+    """The check hook fails on errors by default: a warning-only file commits, and
+    its warnings are shown. They are the CLI's findings, the embedding checker's
+    included (RT351 needs it: the hook's environment has the `embeddings` extra)."""
     r, env = repo
-    text = "We should not spit in the eye of our biggest trading partner, the minister said.\n"
-    res = commit(r, env, "articles/warning.txt", text)
+    text = (
+        "We should not spit in the eye of our biggest trading partner, the minister said.\n"
+        "Markets reacted to the latest movements of the central bank on interest rates and the government's "
+        "decisions on spending.\n"
+    )
+    name = "articles/warning.txt"
+    res = commit(r, env, name, text)
     out = res.stdout + res.stderr
     assert res.returncode == 0, out
-    assert "articles/warning.txt:1:15: RT416" in out  # shown, not blocking
+    hook = sorted(line for line in out.splitlines() if line.startswith(f"{name}:"))
+    cli_env = dict(env, PYTHONPATH=str(ROOT / "src"))
+    direct = subprocess.run(
+        [sys.executable, "-m", "retrans", "check", name],
+        cwd=r,
+        capture_output=True,
+        text=True,
+        env=cli_env,
+        check=False,
+    )
+    assert direct.returncode == 1  # the CLI's own default, --fail-on warning
+    expected = sorted(line for line in direct.stdout.splitlines() if line.startswith(f"{name}:"))
+    assert [line.split(": ")[1].split()[0] for line in expected] == ["RT416", "RT351"]
+    assert hook == expected

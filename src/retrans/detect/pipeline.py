@@ -120,8 +120,9 @@ class Pipeline:
             prior = tuple(out)
             for c in (c for c in self.checkers if c.stage == stage):
                 found = _isolated(c.name, lambda c=c, prior=prior: c.check(text, prior))  # type: ignore[misc]
-                if stage > 0:
-                    found = [f for f in found if f in prior or not self._on_fix_word(text, f)]
+                if stage > 0:  # a new suggestion, not a confirmed proposal, on a word fixes insert
+                    proposed = {(p.start, p.end) for p in prior}
+                    found = [f for f in found if (f.start, f.end) in proposed or not self._on_fix_word(text, f)]
                 out.extend(found)
         out = [f for f in out if not f.needs_context_gate]
         if skipped:
