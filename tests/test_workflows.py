@@ -71,6 +71,20 @@ def test_a_200k_letter_token_is_reported_and_the_next_file_is_still_checked(tmp_
     assert {"RT201", "RT101"} <= {f["rule"] for f in files["b_next.txt"]}
 
 
+def test_a_file_too_long_to_check_is_that_files_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("retrans.app.runner.MAX_CHARS", 1000)
+    big = tmp_path / "a_big.txt"
+    big.write_text("Fine words here. " * 100, encoding="utf-8")
+    nxt = tmp_path / "b.txt"
+    nxt.write_text(ARTIFACTS, encoding="utf-8")
+    code, out, err = run(["check", *QUICK, "--format", "json", str(big), str(nxt)], capsys)
+    assert code == 2
+    assert f"{big}: too long to check (1,700 characters; the limit is 1,000): split it" in err
+    assert [Path(f["path"]).name for f in json.loads(out)["files"]] == ["b.txt"]
+
+
 def test_harper_is_given_bounded_pieces() -> None:
     """Called directly (the fix guard does), Harper never sees an over-long word and
     a long line is cut at a space."""

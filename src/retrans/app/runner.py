@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from retrans.core.document import BinaryFileError, Document, LineIndex, read_document, write_atomic
+from retrans.core.document import MAX_CHARS, BinaryFileError, Document, LineIndex, read_document, write_atomic
 from retrans.core.errors import InputError, RetransError
 from retrans.core.options import Options
 from retrans.detect.build import Tooling, all_codes, build_tooling
@@ -112,6 +112,11 @@ def _run_job(job: Job) -> Outcome:
         except InputError as exc:
             return Outcome(FileReport(path, LineIndex(""), error=str(exc)))
     text = doc.text
+    if len(text) > MAX_CHARS:
+        return Outcome(
+            FileReport(path, LineIndex(""), error=f"{path}: too long to check ({len(text):,} characters; "
+                       f"the limit is {MAX_CHARS:,}): split it")
+        )
     index = LineIndex(text)
     if job.command == "check":
         findings = list(process(text, _TOOLING).findings)

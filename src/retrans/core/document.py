@@ -95,6 +95,11 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+#: The longest text one file may hold: checking time grows with the text (about
+#: 2.5 minutes for a million characters without embeddings on one core), and an
+#: article is some ten thousand. A longer file is that file's error.
+MAX_CHARS = 1_000_000
+
 #: The longest run of non-space characters a checker is given (Harper takes 0.03 s
 #: and no extra memory on a 1,000-letter word, 3 GB at 10,000, and aborts the
 #: process at 200,000).
