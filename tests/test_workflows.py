@@ -294,15 +294,12 @@ def test_unified_diff_applies_with_patch_and_git_apply(tmp_path: Path) -> None:
     expected = tmp_path / "expected"
     assert cli("fix", "--no-embeddings", "--output-dir", str(expected), "seeds/", cwd=work).returncode == 1
 
-    for tool in (["git", "apply", "--check"], ["patch", "-p1", "--dry-run"]):
+    diff = patch_file.read_bytes()
+    for tool in (["git", "apply", "--check", str(patch_file)], ["patch", "-p1", "--dry-run"], ["patch", "-p1"]):
         if shutil.which(tool[0]) is None:
             pytest.skip(f"{tool[0]} not installed")
-        check = subprocess.run([*tool, str(patch_file)] if tool[0] == "git" else tool, cwd=work,
-                               stdin=patch_file.open("rb") if tool[0] == "patch" else None,
-                               capture_output=True, check=False)
-        assert check.returncode == 0, check.stdout + check.stderr
-    applied = subprocess.run(["patch", "-p1"], cwd=work, stdin=patch_file.open("rb"), capture_output=True, check=False)
-    assert applied.returncode == 0, applied.stdout + applied.stderr
+        done = subprocess.run(tool, cwd=work, input=diff, capture_output=True, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
     for name in ("000_f35722fa09ccbc01.txt", "short.txt"):
         assert (work / "seeds" / name).read_bytes() == (expected / name).read_bytes()
 

@@ -113,10 +113,8 @@ def _run_job(job: Job) -> Outcome:
             return Outcome(FileReport(path, LineIndex(""), error=str(exc)))
     text = doc.text
     if len(text) > MAX_CHARS:
-        return Outcome(
-            FileReport(path, LineIndex(""), error=f"{path}: too long to check ({len(text):,} characters; "
-                       f"the limit is {MAX_CHARS:,}): split it")
-        )
+        too_long = f"{path}: too long to check ({len(text):,} characters; the limit is {MAX_CHARS:,}): split it"
+        return Outcome(FileReport(path, LineIndex(""), error=too_long))
     index = LineIndex(text)
     if job.command == "check":
         findings = list(process(text, _TOOLING).findings)
