@@ -242,7 +242,7 @@ def test_github_annotations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert line.endswith("::Stray space inside a hyphenated word. [re-election]")
 
 
-def test_side_by_side_diff_is_plain_text_in_a_pipe(tmp_path: Path) -> None:
+def test_diff_is_marked_plain_text_in_a_pipe(tmp_path: Path) -> None:
     p = tmp_path / "a.txt"
     p.write_text("Intro.\n" + ARTIFACTS, encoding="utf-8")
     exe = Path(sys.executable).parent / "retrans"
@@ -255,6 +255,6 @@ def test_side_by_side_diff_is_plain_text_in_a_pipe(tmp_path: Path) -> None:
     )
     assert res.returncode == 1
     assert "\x1b[" not in res.stdout  # no colour codes in a pipe
-    row = next(x for x in res.stdout.splitlines() if "re -election" in x)
-    assert row.strip().startswith("2 ") and "re-election" in row  # one row: original | repaired
+    (row,) = res.stdout.splitlines()  # one line per changed line, no padding, nothing cut
+    assert row.startswith(f"{p}:2: ") and "re[- -]-election" in row and "{+Premier+}" in row
     assert p.read_text(encoding="utf-8") == "Intro.\n" + ARTIFACTS

@@ -8,6 +8,7 @@ Settings come from `retrans.toml` / `[tool.retrans]`; flags override them.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections import Counter
@@ -20,17 +21,18 @@ from rich.table import Table
 
 from retrans import __version__
 from retrans.core.config import Config, load_config
-from retrans.core.errors import RetransError
+from retrans.core.document import LineIndex
+from retrans.core.errors import RetransError, UsageError
 from retrans.core.finding import Severity
 from retrans.core.options import DEFAULT_MIN_CONFIDENCE, Options
 from retrans.report.ci_formats import GithubWriter, SarifWriter
-from retrans.report.html import render_index
+from retrans.report.html import PageSummary, render_index
 from retrans.report.terminal import print_side_by_side
-from retrans.report.writers import HumanWriter, JsonWriter, Writer
+from retrans.report.writers import FileReport, HumanWriter, JsonWriter, Writer, marked_diff
 
 from .baseline import Baseline
 from .codes_cli import cmd_rules
-from .runner import Job, Outcome, Runner, page_names
+from .runner import STDIN, Job, Outcome, Runner, exit_on_sigterm, page_names
 
 COMMANDS = ("check", "fix", "report", "rules")
 
@@ -39,13 +41,32 @@ def _codes(values: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(c.strip() for v in values or () for c in v.split(",") if c.strip())
 
 
+EXIT_CODES = """\
+exit codes:
+  0  clean: no finding at or above --fail-on (check), nothing changed (fix)
+  1  findings at or above --fail-on (check), or files changed (fix)
+  2  usage, configuration or input errors (a file that could not be read,
+     checked or written; the other files are still processed)
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="retrans", description="Find and repair machine-translation artifacts.")
+    p = argparse.ArgumentParser(
+        prog="retrans",
+        description="Find and repair machine-translation artifacts.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--version", action="version", version=f"retrans {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
+    def parser(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+
     def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("paths", nargs="+", type=Path, help="files, or folders searched for *.txt")
+        sp.add_argument(
+            "paths", nargs="+", type=Path, help="files, or folders searched for *.txt; - reads standard input"
+        )
         sp.add_argument(
             "--config",
             type=Path,
@@ -56,7 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
             action="append",
             type=Path,
             metavar="DIR",
-            help="rule folder to use instead of the built-in rules (repeatable)",
+            help="rule folder added to the built-in rules (repeatable)",
+        )
+        sp.add_argument(
+            "--no-builtin-rules",
+            action="store_true",
+            help="drop the built-in rules: only the --rules folders (and the configuration's) are used",
         )
         sp.add_argument(
             "--enable",
@@ -96,15 +122,22 @@ def build_parser() -> argparse.ArgumentParser:
             help="turn the language-model checker off (default: on when the `lm` extra is installed)",
         )
         sp.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="worker processes (default 1)")
+        sp.add_argument(
+            "-q", "--quiet", action="store_true", help="print findings and errors only: no summary, notes or progress"
+        )
 
-    c = sub.add_parser("check", help="report findings")
+    c = parser("check", "report findings")
     common(c)
     c.add_argument("--format", choices=("human", "json", "sarif", "github"), default="human")
-    c.add_argument("--fail-on", choices=("error", "warning", "info"))
+    c.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        help="exit 1 when a finding is at or above this severity (default warning, or the configuration's)",
+    )
     c.add_argument("--baseline", type=Path, help="report only findings not recorded in this baseline")
     c.add_argument("--write-baseline", type=Path, metavar="FILE", help="record the current findings and exit 0")
 
-    f = sub.add_parser("fix", help="apply safe fixes (in place, or into --output-dir)")
+    f = parser("fix", "apply safe fixes (in place, or into --output-dir)")
     common(f)
     f.add_argument("--output-dir", type=Path, help="write repaired copies here; inputs are not touched")
     f.add_argument(
@@ -119,15 +152,17 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         help=f"apply only fixes at least this confident (default {DEFAULT_MIN_CONFIDENCE})",
     )
+    f.add_argument("--force", action="store_true", help="rewrite read-only files too (refused by default)")
 
-    rp = sub.add_parser("report", help="write HTML review pages (original and repaired side by side)")
+    rp = parser("report", "write HTML review pages (original and repaired side by side)")
     common(rp)
     rp.add_argument("--output-dir", type=Path, default=Path("reports"), help="where pages go (default reports/)")
     rp.add_argument("--min-confidence", type=float)
 
-    r = sub.add_parser("rules", help="list every code (rules, grammar, embeddings, ...), or explain one")
+    r = parser("rules", "list every code (rules, grammar, embeddings, ...), or explain one")
     r.add_argument("code", nargs="?", help="explain this code (RT201, HARPER/Typo, title.first_province)")
-    r.add_argument("--rules", action="append", type=Path, metavar="DIR")
+    r.add_argument("--rules", action="append", type=Path, metavar="DIR", help="rule folder added to the built-ins")
+    r.add_argument("--no-builtin-rules", action="store_true", help="list only the --rules folders' rules")
     r.add_argument("--format", choices=("table", "json"), default="table")
     return p
 
@@ -142,13 +177,31 @@ def _command_first(argv: Sequence[str]) -> list[str]:
     return args
 
 
-def _options(args: argparse.Namespace, cfg: Config) -> Options:
-    enable = _codes(args.enable) or cfg.enable
-    rule_dirs: tuple[Path, ...] | None = tuple(args.rules) if args.rules else None
-    if rule_dirs is None and cfg.rules:
+def rule_folders(extra: Sequence[Path], no_builtin: bool = False) -> tuple[Path, ...] | None:
+    """The rule folders of a run: the built-in ones plus `extra` (`--rules`, the
+    configuration's `rules`), or `extra` alone with `--no-builtin-rules`; a folder
+    named twice is loaded once. None means the built-ins alone."""
+    if no_builtin:
+        if not extra:
+            raise UsageError("--no-builtin-rules needs at least one --rules DIR (or `rules` in the configuration)")
+        base: list[Path] = []
+    elif not extra:
+        return None
+    else:
         from retrans.detect.rules.loader import default_rule_dirs
 
-        rule_dirs = (*default_rule_dirs(), *cfg.rules)
+        base = default_rule_dirs()
+    seen: dict[Path, Path] = {}
+    for folder in (*base, *extra):
+        seen.setdefault(folder.resolve(), folder)
+    return tuple(seen.values())
+
+
+def _options(args: argparse.Namespace, cfg: Config) -> Options:
+    enable = _codes(args.enable) or cfg.enable
+    # --rules and the configuration's `rules` both add to the built-in rules;
+    # --no-builtin-rules drops the built-ins.
+    rule_dirs = rule_folders((*cfg.rules, *(args.rules or ())), args.no_builtin_rules)
     min_conf = getattr(args, "min_confidence", None)
     return Options(
         rule_dirs=rule_dirs,
@@ -165,8 +218,24 @@ def _options(args: argparse.Namespace, cfg: Config) -> Options:
     )
 
 
+def _missing(path: Path) -> str:
+    """Why a path that does not exist cannot be read: a symlink loop, a dangling
+    symlink, or nothing there."""
+    if path.is_symlink():
+        try:
+            path.resolve(strict=True)
+        except RuntimeError:
+            return "symlink loop (too many levels of symbolic links)"
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return "symlink loop (too many levels of symbolic links)"
+            return f"broken symlink to {os.readlink(path)}"
+    return "no such file or directory"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; a reader that closes the pipe early (`| head`) ends it quietly."""
+    exit_on_sigterm()
     try:
         return _main(argv)
     except BrokenPipeError:
@@ -211,18 +280,22 @@ class Session:
         self.baseline, self.err = baseline, err
         self.out = Console(highlight=False, soft_wrap=True)
         self.failed = False
+        #: Paths given that do not exist, with why (reported in every format).
+        self.missing: list[tuple[str, str]] = []
 
     def files(self) -> list[tuple[Path, Path]]:
         """(file, the argument it came from); a missing path is reported and skipped."""
         out: list[tuple[Path, Path]] = []
         for root in self.args.paths:
-            if root.is_dir():
+            if root == STDIN:
+                out.append((root, root))
+            elif root.is_dir():
                 found = {f for pattern in self.cfg.include for f in root.rglob(pattern) if f.is_file()}
                 out.extend((f, root) for f in sorted(found))
             elif root.exists():
                 out.append((root, root))
             else:
-                self.err.print(f"retrans: error: {root}: no such file or directory", markup=False)
+                self.missing.append((str(root), f"{root}: {_missing(root)}"))
                 self.failed = True
         return out
 
@@ -231,6 +304,9 @@ class Session:
         files = self.files()
         pages = page_names([f for f, _ in files]) if a.command == "report" else [None] * len(files)
         jobs = []
+        stdin_text = None
+        if any(path == STDIN for path, _ in files):
+            stdin_text = sys.stdin.buffer.read().decode("utf-8", errors="replace").removeprefix("\ufeff")
         for (path, root), page in zip(files, pages, strict=True):
             fps: tuple[tuple[str, int], ...] = ()
             if self.baseline is not None:
@@ -246,13 +322,15 @@ class Session:
                     baseline=fps,
                     want_fingerprints=bool(getattr(a, "write_baseline", None)),
                     page=page,
+                    force=bool(getattr(a, "force", False)),
+                    stdin=stdin_text if path == STDIN else None,
                 )
             )
         return jobs
 
     def outcomes(self, jobs: list[Job]) -> Iterator[Outcome]:
         """Outcomes in input order, with a progress bar on a terminal for long runs."""
-        if not (self.err.is_terminal and len(jobs) > 1):
+        if not (self.err.is_terminal and len(jobs) > 1) or self.args.quiet:
             yield from self.runner.run(jobs)
             return
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -272,8 +350,12 @@ class Session:
                 "json": JsonWriter(sys.stdout),
                 "sarif": SarifWriter(sys.stdout),
                 "github": GithubWriter(sys.stdout),
-            }.get(fmt) or HumanWriter(self.out)
+            }.get(fmt) or HumanWriter(self.out, quiet=self.args.quiet)
             writer.start()
+        for path, message in self.missing:
+            self.err.print(f"retrans: error: {message}", markup=False)
+            if writer is not None:
+                writer.add(FileReport(path, LineIndex(""), error=message))
         fail_on = Severity(self.args.fail_on or self.cfg.fail_on or "warning").rank if cmd == "check" else 0
         hit = changed = False
         stats: Counter[str] = Counter()
@@ -283,14 +365,21 @@ class Session:
             for o in self.outcomes(jobs):
                 r = o.report
                 if r.skipped:
-                    self.err.print(f"retrans: warning: {r.skipped}", markup=False)
+                    if not self.args.quiet:
+                        self.err.print(f"retrans: warning: {r.skipped}", markup=False)
                     stats["skipped"] += 1
+                    if writer is not None:
+                        writer.add(r)
                     continue
                 if r.error:
                     self.err.print(f"retrans: error: {r.error}", markup=False)
                     stats["errors"] += 1
                     self.failed = True
-                for note in o.notes:
+                    if cmd == "report":  # the index names the file that has no page
+                        pages.append(PageSummary(r.path, "", Counter(), Counter(), 0, error=r.error))
+                    if writer is not None:
+                        writer.add(r)  # machine formats list failed files too
+                for note in () if self.args.quiet else o.notes:
                     self.err.print(f"retrans: note: {note}", markup=False)
                 stats["files"] += 1
                 stats.update(f.severity.value for f in r.findings)
@@ -301,7 +390,10 @@ class Session:
                     recorded.entries[r.path] = Counter(o.fingerprints)
                 if o.page is not None:
                     pages.append(o.page)
-                if o.changed:
+                if o.text is not None:  # fix -: the repaired text
+                    sys.stdout.write(o.text)
+                    changed = changed or o.changed
+                elif o.changed:
                     changed = True
                     stats["fixed"] += 1
                     self._show_change(r.path, o)
@@ -314,7 +406,8 @@ class Session:
             from retrans.core.document import write_atomic
 
             write_atomic(self.args.output_dir / "index.html", render_index(pages).encode("utf-8"))
-            self.out.print(f"Wrote {len(pages)} page(s) and {self.args.output_dir / 'index.html'}", markup=False)
+            if not self.args.quiet:
+                self.out.print(f"Wrote {len(pages)} page(s) and {self.args.output_dir / 'index.html'}", markup=False)
         if cmd == "check" and self.args.write_baseline:
             recorded.save(self.args.write_baseline)
             self.err.print(
@@ -323,7 +416,7 @@ class Session:
                 markup=False,
             )
             return 2 if self.failed else 0
-        if len(jobs) > 1 or self.args.jobs > 1:
+        if (len(jobs) > 1 or self.args.jobs > 1) and not self.args.quiet:
             self._summary(stats)
         if self.failed:
             return 2
@@ -335,8 +428,11 @@ class Session:
         if o.unified is not None:
             self.out.print(o.unified, end="", markup=False)
         elif o.diff is not None:
-            print_side_by_side(self.out, path, *o.diff)
-        else:
+            if self.out.is_terminal:
+                print_side_by_side(self.out, path, *o.diff)
+            else:  # a pipe or a file: marked words, no padding, nothing cut
+                sys.stdout.write(marked_diff(path, *o.diff))
+        elif not self.args.quiet:
             self.out.print(f"Fixing {path}", markup=False)
 
     def _summary(self, stats: Counter[str]) -> None:

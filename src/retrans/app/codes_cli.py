@@ -77,7 +77,9 @@ def explain(c: CodeInfo) -> str:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    codes = all_codes(load_rules(tuple(Path(p) for p in args.rules) if args.rules else None))
+    from .cli import rule_folders
+
+    codes = all_codes(load_rules(rule_folders([Path(p) for p in args.rules or ()], args.no_builtin_rules)))
     if args.code:
         found = find_code(codes, args.code)
         if found is None:

@@ -8,14 +8,17 @@ positions travel back, never the text, so memory stays flat however many files.
 from __future__ import annotations
 
 import os
+import signal
+import stat
+import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from retrans.core.document import BinaryFileError, LineIndex, read_document, write_atomic
-from retrans.core.errors import InputError
+from retrans.core.document import MAX_CHARS, BinaryFileError, Document, LineIndex, read_document, write_atomic
+from retrans.core.errors import InputError, RetransError
 from retrans.core.options import Options
 from retrans.detect.build import Tooling, all_codes, build_tooling
 from retrans.detect.grammar import build_grammar
@@ -40,6 +43,10 @@ class Job:
     baseline: tuple[tuple[str, int], ...] = ()
     want_fingerprints: bool = False
     page: str | None = None
+    #: Rewrite a read-only file in place (`fix --force`); by default it is refused.
+    force: bool = False
+    #: The text itself when it came from standard input (path `-`).
+    stdin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,8 @@ class Outcome:
     unified: str | None = None
     fingerprints: tuple[str, ...] = ()
     page: PageSummary | None = None
+    #: The repaired text of `fix -` (standard input), for standard output.
+    text: str | None = None
 
 
 _TOOLING: Tooling | None = None
@@ -58,20 +67,54 @@ _TOOLING: Tooling | None = None
 
 def _init(options: Options) -> None:
     global _TOOLING
+    exit_on_sigterm()
     _TOOLING = build_tooling(options)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM (`kill`, a CI timeout) into SystemExit, so the cleanup of a write
+    in progress runs (`write_atomic` removes its temporary file) as it does for
+    Ctrl-C. Only SIGKILL leaves a temporary file behind. Main thread only."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
+
+
+STDIN = Path("-")
+
+
 def run_job(job: Job) -> Outcome:
-    """Handle one file; every failure becomes part of the outcome, never an exception."""
-    assert _TOOLING is not None, "worker not initialised"
+    """Handle one file; every failure becomes part of the outcome, never an exception:
+    a checker or backend that fails on one file is that file's error, and the batch
+    goes on with the next."""
     path = str(job.path)
     try:
-        doc = read_document(job.path)
-    except BinaryFileError as exc:
-        return Outcome(FileReport(path, LineIndex(""), skipped=str(exc)))
-    except InputError as exc:
-        return Outcome(FileReport(path, LineIndex(""), error=str(exc)))
+        return _run_job(job)
+    except (RetransError, OSError, MemoryError, RecursionError) as exc:
+        return Outcome(FileReport(path, LineIndex(""), error=f"{path}: {exc}" if path not in str(exc) else str(exc)))
+    except Exception as exc:  # a bug: still one file's error, never the batch's
+        return Outcome(FileReport(path, LineIndex(""), error=f"{path}: unexpected error: {exc!r}"))
+
+
+def _run_job(job: Job) -> Outcome:
+    assert _TOOLING is not None, "worker not initialised"
+    path = str(job.path)
+    if job.stdin is not None:
+        doc = Document(path, job.stdin)
+    else:
+        try:
+            doc = read_document(job.path)
+        except BinaryFileError as exc:
+            return Outcome(FileReport(path, LineIndex(""), skipped=str(exc)))
+        except InputError as exc:
+            return Outcome(FileReport(path, LineIndex(""), error=str(exc)))
     text = doc.text
+    if len(text) > MAX_CHARS:
+        too_long = f"{path}: too long to check ({len(text):,} characters; the limit is {MAX_CHARS:,}): split it"
+        return Outcome(FileReport(path, LineIndex(""), error=too_long))
     index = LineIndex(text)
     if job.command == "check":
         findings = list(process(text, _TOOLING).findings)
@@ -98,6 +141,8 @@ def run_job(job: Job) -> Outcome:
         return Outcome(FileReport(path, index, res.findings), notes=notes, page=summary)
 
     report = FileReport(path, index, tuple(result.applied_flat))
+    if job.stdin is not None and not job.diff:  # `fix -`: the repaired text goes to stdout
+        return Outcome(report, result.changed, notes, text=result.text)
     if job.diff:
         if not result.changed:
             return Outcome(report, notes=notes)
@@ -108,12 +153,26 @@ def run_job(job: Job) -> Outcome:
     if job.output_dir is not None:
         rel = job.path.relative_to(job.root) if job.root.is_dir() else Path(job.path.name)
         target = job.output_dir / rel
+    elif result.changed and not job.force and not _writable(job.path):
+        return Outcome(
+            replace(report, error=f"{path}: read-only file, not rewritten (fix --force rewrites it)"), notes=notes
+        )
     try:
         if result.changed or target != job.path:
             write_atomic(target, doc.encode(result.text))
     except OSError as exc:
         return Outcome(replace(report, error=f"{target}: cannot write: {exc.strerror or exc}"), notes=notes)
     return Outcome(report, result.changed, notes)
+
+
+def _writable(path: Path) -> bool:
+    """Whether the user may write the file itself: its write bits, as `ls -l` shows
+    them (root may write anything, but a file made read-only was meant to stay so)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return bool(mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)) and os.access(path, os.W_OK)
 
 
 @dataclass

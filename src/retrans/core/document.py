@@ -16,6 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import regex
+
 from retrans.core.errors import InputError
 
 BOM = "\ufeff"
@@ -91,6 +93,96 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+#: The longest text one file may hold: checking time grows with the text (about
+#: 2.5 minutes for a million characters without embeddings on one core), and an
+#: article is some ten thousand. A longer file is that file's error.
+MAX_CHARS = 1_000_000
+
+#: The longest run of non-space characters a checker is given (Harper takes 0.03 s
+#: and no extra memory on a 1,000-letter word, 3 GB at 10,000, and aborts the
+#: process at 200,000).
+MAX_TOKEN = 500
+_LONG_TOKEN = regex.compile(r"\S{" + str(MAX_TOKEN + 1) + ",}")
+
+
+def bounded(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """`text` with every run of more than `MAX_TOKEN` non-space characters (base64,
+    a long URL, minified text) blanked out with spaces, so offsets hold; and the
+    runs' spans."""
+    spans = [(m.start(), m.end()) for m in _LONG_TOKEN.finditer(text)]
+    if not spans:
+        return text, []
+    parts, pos = [], 0
+    for s, e in spans:
+        parts += [text[pos:s], " " * (e - s)]
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts), spans
+
+
+#: `<!-- retrans: ignore RT901, RT112 -->` (codes, names or groups; none: all),
+#: `<!-- retrans: ignore-start ... -->` and `<!-- retrans: ignore-end -->`.
+_DIRECTIVE = regex.compile(r"<!--\s*retrans:\s*(ignore(?:-start|-end)?)\b([^>]*?)\s*-->", regex.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Ignore:
+    """A region where findings of `codes` (None: every code) are not reported."""
+
+    start: int
+    end: int
+    codes: frozenset[str] | None = None
+
+    def covers(self, start: int, end: int, keys: frozenset[str]) -> bool:
+        inside = self.start <= start and end <= self.end
+        return inside and (self.codes is None or bool(self.codes & keys))
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+def ignores(text: str) -> list[Ignore]:
+    """The inline ignore comments of a plain-text or Markdown document, like
+    ruff's `noqa`. A comment is an HTML comment, invisible once Markdown renders:
+
+    - `<!-- retrans: ignore RT901 -->` alone on a line: the next non-blank line;
+    - the same comment after text on a line: that line;
+    - `<!-- retrans: ignore-start RT901 -->` ... `<!-- retrans: ignore-end -->`: everything
+      between (an ignore-start without an end runs to the end of the text).
+
+    Codes are separated by commas or spaces; codes, names (`title.first_province`)
+    and groups (`title`) all work, and no code at all means every code. The
+    comments themselves never draw a finding."""
+    out: list[Ignore] = []
+    open_spans: list[tuple[int, frozenset[str] | None]] = []
+    for m in _DIRECTIVE.finditer(text):
+        kind = m.group(1).lower()
+        codes = frozenset(c for c in regex.split(r"[\s,]+", m.group(2)) if c) or None
+        out.append(Ignore(m.start(), m.end()))  # the comment itself
+        if kind == "ignore-start":
+            open_spans.append((m.end(), codes))
+        elif kind == "ignore-end":
+            if open_spans:
+                start, span_codes = open_spans.pop()
+                out.append(Ignore(start, m.start(), span_codes))
+        else:
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if text[line_start : m.start()].strip():  # after text: this line
+                out.append(Ignore(line_start, _line_end(text, m.end()), codes))
+                continue
+            pos = _line_end(text, m.end())
+            while pos < len(text):  # alone on its line: the next non-blank line
+                nxt = _line_end(text, pos + 1)
+                if text[pos + 1 : nxt].strip():
+                    out.append(Ignore(pos + 1, nxt, codes))
+                    break
+                pos = nxt
+    out += [Ignore(start, len(text), codes) for start, codes in open_spans]
+    return out
 
 
 class LineIndex:

@@ -33,6 +33,8 @@ class Options:
     lm: bool | None = None
 
     def __post_init__(self) -> None:
+        if not isinstance(self.min_confidence, (int, float)) or isinstance(self.min_confidence, bool):
+            raise TypeError(f"min_confidence must be a number, not {type(self.min_confidence).__name__}")
         if self.grammar not in GRAMMARS:
             raise ValueError(f"grammar must be one of {', '.join(GRAMMARS)}, not {self.grammar!r}")
         if not 0.0 <= self.min_confidence <= 1.0:
@@ -41,7 +43,26 @@ class Options:
             value = getattr(self, name)
             if value is not None and not isinstance(value, frozenset):
                 raise TypeError(f"{name} must be a frozenset of codes, not {type(value).__name__}")
+        _check_types(self)
 
     @property
     def selection(self) -> Selection:
         return Selection(self.enable, self.disable, dict(self.severity), self.extend_enable)
+
+
+def _check_types(o: Options) -> None:
+    """The library's callers get a TypeError for a wrong type, not a failure later."""
+    if o.rule_dirs is not None and (
+        not isinstance(o.rule_dirs, tuple) or not all(isinstance(p, Path) for p in o.rule_dirs)
+    ):
+        raise TypeError(f"rule_dirs must be a tuple of Path, not {o.rule_dirs!r}")
+    if not isinstance(o.severity, Mapping):
+        raise TypeError(f"severity must be a mapping of code to level, not {type(o.severity).__name__}")
+    if o.harper_kinds is not None and not isinstance(o.harper_kinds, frozenset):
+        raise TypeError(f"harper_kinds must be a frozenset, not {type(o.harper_kinds).__name__}")
+    if o.languagetool_url is not None and not isinstance(o.languagetool_url, str):
+        raise TypeError(f"languagetool_url must be a str, not {type(o.languagetool_url).__name__}")
+    for name in ("embeddings", "lm"):
+        value = getattr(o, name, None)
+        if value is not None and not isinstance(value, bool):
+            raise TypeError(f"{name} must be True, False or None, not {value!r}")

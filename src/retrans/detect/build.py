@@ -20,7 +20,7 @@ from ..core.checker import Checker, CodeInfo
 from ..core.options import Options
 from ..core.selection import INTERNAL
 from ..repair.guard import GrammarGuard
-from .pipeline import Pipeline
+from .pipeline import UNCHECKED, Pipeline
 from .rules.engine import RuleEngine
 from .rules.loader import RuleSet, load_rules
 from .rules.types.sense import SenseRule
@@ -42,7 +42,7 @@ def all_codes(ruleset: RuleSet) -> list[CodeInfo]:
     """Every code any checker can emit, whether or not it is on in this run (so
     `--disable HARPER/Typo --grammar none` is not an error)."""
     engine = RuleEngine(ruleset)
-    return [INTERNAL, *engine.codes(), *harper_codes(), LANGUAGETOOL, OUTLIER, *LM_CODES]
+    return [INTERNAL, UNCHECKED, *engine.codes(), *harper_codes(), LANGUAGETOOL, OUTLIER, *LM_CODES]
 
 
 def build_tooling(options: Options | None = None) -> Tooling:

@@ -8,7 +8,7 @@ from typing import Any, TextIO
 from retrans import __version__
 from retrans.core.document import LineIndex
 from retrans.core.finding import Finding
-from retrans.report.writers import FileReport, Writer
+from retrans.report.writers import FileReport, Writer, failure
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -59,12 +59,23 @@ class SarifWriter(Writer):
         self.out = out
         self.rules: dict[str, dict[str, Any]] = {}
         self.count = 0
+        self.notifications: list[dict[str, Any]] = []
 
     def start(self) -> None:
         self.out.write('{"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", ')
         self.out.write('"runs": [{"columnKind": "unicodeCodePoints", "results": [\n')
 
     def add(self, r: FileReport) -> None:
+        if r.error or r.skipped:
+            fail = failure(r)
+            self.notifications.append(
+                {
+                    "level": fail["level"],
+                    "message": {"text": fail["message"]},
+                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": r.path}}}],
+                }
+            )
+            return
         for f in r.findings:
             self.rules.setdefault(
                 f.rule,
@@ -80,7 +91,12 @@ class SarifWriter(Writer):
 
     def end(self) -> None:
         tool = {"driver": {"name": "retrans", "version": __version__, "rules": list(self.rules.values())}}
-        self.out.write('\n], "tool": ' + json.dumps(tool, ensure_ascii=False) + "}]}\n")
+        invocation = {
+            "executionSuccessful": not any(n["level"] == "error" for n in self.notifications),
+            "toolExecutionNotifications": self.notifications,
+        }
+        self.out.write('\n], "tool": ' + json.dumps(tool, ensure_ascii=False))
+        self.out.write(', "invocations": ' + json.dumps([invocation], ensure_ascii=False) + "}]}\n")
 
 
 def _esc_data(s: str) -> str:
@@ -99,6 +115,10 @@ class GithubWriter(Writer):
 
     def add(self, r: FileReport) -> None:
         out = self.out
+        if r.error or r.skipped:
+            fail = failure(r)
+            out.write(f"::{fail['level']} file={_esc_prop(r.path)}::{_esc_data(fail['message'])}\n")
+            return
         for f in r.findings:
             reg = _region(f, r.index)
             level = _LEVEL[f.severity.value].replace("note", "notice")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from retrans.report.review import Review
 
@@ -125,7 +126,7 @@ def render_index(pages: list[PageSummary]) -> str:
             continue
         cats = ", ".join(f"{html.escape(k)} {v}" for k, v in sorted(p.categories.items()))
         rows.append(
-            f'<tr><td><a href="{html.escape(p.href)}">{html.escape(p.name)}</a></td>'
+            f'<tr><td><a href="{html.escape(quote(p.href))}">{html.escape(p.name)}</a></td>'
             f"<td>{p.severities['error']}</td><td>{p.severities['warning']}</td><td>{p.severities['info']}</td>"
             f"<td>{p.applied}</td><td>{cats}</td></tr>"
         )

@@ -47,8 +47,17 @@ def finding_dict(f: Finding, index: LineIndex) -> dict[str, Any]:
     }
 
 
+def failure(r: FileReport) -> dict[str, str]:
+    """A file that could not be checked (`error`) or was skipped (`warning`)."""
+    if r.error:
+        return {"path": r.path, "level": "error", "message": r.error}
+    return {"path": r.path, "level": "warning", "message": r.skipped or ""}
+
+
 class Writer:
-    """Renders file reports one at a time, so a batch never holds them all."""
+    """Renders file reports one at a time, so a batch never holds them all. A
+    report with `error` or `skipped` is a file that was not checked: every machine
+    format lists it."""
 
     def start(self) -> None:
         """Called once before the first report."""
@@ -61,34 +70,36 @@ class Writer:
 
 
 class JsonWriter(Writer):
-    """`{"files": [{"path", "findings": [...]}]}`, written file by file."""
+    """`{"files": [{"path", "findings": [...]}], "errors": [{"path", "level", "message"}]}`,
+    written file by file; `errors` lists the files that could not be checked
+    (level `error`) or were skipped (level `warning`, e.g. a binary file)."""
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.count = 0
+        self.errors: list[dict[str, str]] = []
 
     def start(self) -> None:
         self.out.write('{"files": [\n')
 
     def add(self, r: FileReport) -> None:
-        entry: dict[str, Any] = {"path": r.path}
-        if r.error:
-            entry["error"] = r.error
-        if r.skipped:
-            entry["skipped"] = r.skipped
-        entry["findings"] = [finding_dict(f, r.index) for f in r.findings]
+        if r.error or r.skipped:
+            self.errors.append(failure(r))
+            return
+        entry: dict[str, Any] = {"path": r.path, "findings": [finding_dict(f, r.index) for f in r.findings]}
         self.out.write((",\n" if self.count else "") + json.dumps(entry, ensure_ascii=False))
         self.count += 1
 
     def end(self) -> None:
-        self.out.write("\n]}\n")
+        self.out.write('\n], "errors": ' + json.dumps(self.errors, ensure_ascii=False) + "}\n")
 
 
 class HumanWriter(Writer):
     """`path:line:col: CODE message [suggestion]`, grouped by file, then a summary."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, quiet: bool = False) -> None:
         self.console = console
+        self.quiet = quiet
         self.counts: Counter[str] = Counter()
         self.files = 0
         self.files_with = 0
@@ -113,17 +124,65 @@ class HumanWriter(Writer):
             self.console.print(t, soft_wrap=True, highlight=False)
 
     def end(self) -> None:
+        if self.quiet:
+            return
         c = self.counts
         summary = ", ".join(f"{c[k]} {k}" for k in ("error", "warning", "info") if c[k]) or "no findings"
         self.console.print(f"{self.files} file(s) checked, {self.files_with} with findings: {summary}", highlight=False)
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True),
-            after.splitlines(keepends=True),
-            fromfile=f"a/{path}",
-            tofile=f"b/{path}",
-        )
-    )
+    """A unified diff that `patch -p1` and `git apply` accept: a last line without a
+    newline is followed by git's "\\ No newline at end of file" marker."""
+    out = []
+    for line in difflib.unified_diff(
+        _lines(before),
+        _lines(after),
+        fromfile=f"a/{path}",
+        tofile=f"b/{path}",
+    ):
+        if line.endswith("\n"):
+            out.append(line)
+        else:
+            out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _lines(text: str) -> list[str]:
+    """Lines split at "\\n" only (str.splitlines also splits at \\f, \\x1c, U+2028...,
+    which `patch` does not), each with its terminator."""
+    parts = text.split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    return [*lines, parts[-1]] if parts[-1] else lines
+
+
+def marked_diff(path: str, before: str, after: str) -> str:
+    """The changed lines in plain text for a pipe or a log: `path:N:` then the
+    original line with removed words as `[-...-]` and added words as `{+...+}`
+    (git's `--word-diff=plain` marks), one line per changed original line."""
+    from retrans.report.review import diff_hunks
+
+    hunks = diff_hunks(before, after)
+    out: list[str] = []
+    starts = [0] + [i + 1 for i, ch in enumerate(before) if ch == "\n"]
+    for n, ls in enumerate(starts, 1):
+        le = before.find("\n", ls)
+        le = len(before) if le < 0 else le
+        mine = [h for h in hunks if ls <= h[0] <= le]
+        if not mine:
+            continue
+        pos, parts = ls, []
+        for s, e, new in mine:
+            parts.append(before[pos:s])
+            removed = before[s:e]
+            if removed:
+                parts.append("[-" + removed.replace("\n", "\\n") + "-]")
+            if new:
+                parts.append("{+" + new.replace("\n", "\\n") + "+}")
+            pos = max(pos, e)
+        if pos > le:  # a change that ran over the line end: show the rest of its last line
+            end = before.find("\n", pos)
+            le = len(before) if end < 0 else end
+        parts.append(before[pos:le])
+        out.append(f"{path}:{n}: " + "".join(parts).rstrip("\r") + "\n")
+    return "".join(out)

@@ -14,6 +14,7 @@ from typing import Any
 import regex
 
 from ...core.checker import CodeInfo
+from ...core.document import bounded
 from ...core.errors import RetransError
 from ...core.finding import Finding, FixPolicy, Severity
 
@@ -179,9 +180,16 @@ class HarperChecker:
         return harper_codes(self.kinds)
 
     def check(self, text: str, prior: Sequence[Finding] = ()) -> list[Finding]:
+        """Lint in bounded pieces: over-long runs without a space are blanked out
+        (Harper's memory grows with the square of a word's length; the pipeline
+        does the same, but the fix guard calls this checker directly), long lines
+        are cut at a space."""
+        text, skipped = bounded(text)
         findings: list[Finding] = []
         for offset, piece in _chunks(text, self.chunk):
             findings.extend(f.shifted(offset) for f in self._check_piece(piece))
+        if skipped:
+            findings = [f for f in findings if not any(f.start <= e and s <= f.end for s, e in skipped)]
         return findings
 
     def _check_piece(self, text: str) -> list[Finding]:
@@ -220,10 +228,15 @@ class HarperChecker:
 
 
 def _chunks(text: str, size: int) -> Iterable[tuple[int, str]]:
-    """Consecutive pieces of `text`, cut after a newline once `size` is reached."""
+    """Consecutive pieces of `text`, cut after a newline once `size` is reached, or
+    (a line longer than twice `size`) after a space, so no piece is unbounded."""
     start = 0
     while start < len(text):
-        end = text.find("\n", start + size)
+        end = text.find("\n", start + size, start + 2 * size)
+        if end < 0 and len(text) > start + 2 * size:
+            end = max(text.rfind(" ", start + size, start + 2 * size), text.rfind("\n", start, start + 2 * size))
+            if end <= start:
+                end = start + 2 * size - 1  # no space at all (bounded() blanks such runs)
         end = len(text) if end < 0 else end + 1
         yield start, text[start:end]
         start = end
