@@ -15,6 +15,7 @@ import regex
 
 from retrans.detect.rules.lexicon import Lexicon
 from retrans.detect.rules.nlp import parse_many
+from retrans.detect.rules.prefilter import Vocabulary
 
 WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
 # Up to a full stop, question or exclamation mark (and closing quotes) before a
@@ -30,10 +31,17 @@ class TextContext:
         self.lexicon = lexicon
         self._doc_terms: dict[str, bool] = {}
         self._parsed: dict[int, Any] = {}
+        #: Per-text results a rule type computes once for all its rules.
+        self.memo: dict[str, Any] = {}
 
     @cached_property
     def lower(self) -> str:
         return self.text.lower()
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The text's distinct words, found once for every rule's literal prefilter."""
+        return Vocabulary(self.text)
 
     @cached_property
     def words(self) -> list[tuple[int, int, str]]:

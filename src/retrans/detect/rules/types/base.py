@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -19,6 +20,7 @@ from retrans.core.finding import ContextGate, Finding, FixPolicy, Severity
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
 from retrans.detect.rules.lexicon import Lexicon
+from retrans.detect.rules.prefilter import Gate, gate_for, union
 
 MARK = regex.compile(r"\[\[(.*?)\]\]", regex.S)
 CODE = regex.compile(r"^[A-Z]{2,}[0-9]{2,4}$")
@@ -287,6 +289,21 @@ class Rule:
     def check(self, ctx: TextContext) -> Iterator[Finding]:
         raise NotImplementedError
 
+    def literals(self) -> Gate | None:
+        """The words without which this rule cannot find anything in a text (any
+        of them must occur), for the engine's prefilter; None (the default, for
+        any type that does not declare them) means the rule always runs."""
+        return None
+
+    @cached_property
+    def gate(self) -> Gate | None:
+        return self.literals()
+
+    @staticmethod
+    def literals_of(regexes: list[CompiledRegex]) -> Gate | None:
+        """The gate of several regexes, each of which may match on its own."""
+        return union([rx.gate for rx in regexes]) if regexes else None
+
     def items(
         self, raw: LineDict, key: str, schema: dict[str, Param], what: str
     ) -> Iterator[tuple[LineDict, dict[str, Any]]]:
@@ -351,6 +368,16 @@ class CompiledRegex:
 
     pattern: regex.Pattern[str]
     source: str = field(default="")
+
+    @cached_property
+    def gate(self) -> Gate | None:
+        """The words a match cannot do without (None: always run the regex)."""
+        return gate_for(self.source) if self.source else None
+
+    def may_match(self, ctx: TextContext) -> bool:
+        """False when the text lacks every word a match needs (the literal prefilter)."""
+        gate = self.gate
+        return gate is None or gate.open(ctx.vocabulary)
 
     def finditer(self, text: str) -> Iterator[regex.Match[str]]:
         # The limit grows with the text so large files still finish; a pattern that

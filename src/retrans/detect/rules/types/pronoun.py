@@ -182,18 +182,18 @@ class PronounRule(Rule):
         """French "son/sa" agree with the thing owned, not the owner, so translation
         writes "Danielle Smith presented his plan". A possessive whose clause subject
         is a person of known gender, with no other person between them, must agree."""
-        known = (
-            regex.compile(
-                r"\A(?=.*\b(?:his|her|His|Her)\b)(?=.*\b(?:"
-                + "|".join(regex.escape(n) for n in sorted({k for k in genders if k}, key=len, reverse=True))
-                + r")\b)",
-                regex.DOTALL | regex.IGNORECASE,
-            )
-            if genders
-            else None
-        )
-        if known is None:
+        # A finding needs "his" near a woman's name or "her" near a man's: only
+        # sentences with such a pair are parsed (names of unknown gender never count).
+        def names(g: str) -> str:
+            found = sorted({k for k, v in genders.items() if k and v == g}, key=len, reverse=True)
+            return "|".join(r"\s*".join(regex.escape(p) for p in n.split()) for n in found)
+
+        pairs = [
+            rf"(?=.*\b{pro}\b)(?=.*\b(?:{alts})\b)" for pro, alts in (("his", names("f")), ("her", names("m"))) if alts
+        ]
+        if not pairs:
             return
+        known = regex.compile(r"\A(?:" + "|".join(pairs) + ")", regex.DOTALL | regex.IGNORECASE)
         for offset, doc in ctx.sentence_docs(known):
             for tok in doc:
                 low = tok.lower_
