@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from retrans.core.errors import ConfigError
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules import prefilter
 from retrans.detect.rules.context import TextContext
@@ -130,3 +131,21 @@ def test_gates_are_remembered_between_runs(tmp_path: Path, monkeypatch: pytest.M
 
 def test_vocabulary_is_case_folded() -> None:
     assert Vocabulary("The CAT, the Straße").words == {"the", "cat", "strasse"}
+
+
+def test_a_pattern_known_to_compile_is_compiled_only_when_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RETRANS_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(prefilter, "_MEMO", None)
+    monkeypatch.setattr(prefilter, "_VALID", {})
+    where = (tmp_path / "r.yaml", 1)
+    first = base.compile_regex(r"\b(?P<w>lazy)\s+(dog)\b", 0, where)
+    assert first._pattern is not None  # compiled (and checked) the first time
+    prefilter.save_cache()
+    monkeypatch.setattr(prefilter, "_MEMO", None)
+    monkeypatch.setattr(prefilter, "_VALID", {})
+    again = base.compile_regex(r"\b(?P<w>lazy)\s+(dog)\b", 0, where)
+    assert again._pattern is None
+    assert (again.groups, again.groupindex) == (2, {"w": 1})
+    assert [m.group() for m in again.finditer("a lazy dog")] == ["lazy dog"]
+    with pytest.raises(ConfigError):  # an invalid pattern is never remembered as valid
+        base.compile_regex(r"(unclosed", 0, where)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from retrans.detect.rules import prefilter
+from retrans.detect.rules import frequency, prefilter
 from retrans.detect.rules.context import TextContext
 from retrans.detect.rules.loader import RuleSet
 
@@ -67,6 +67,7 @@ class RuleEngine:
         if not self._gates_saved:
             self._gates_saved = True
             prefilter.save_cache()
+            frequency.save()
         return found
 
 

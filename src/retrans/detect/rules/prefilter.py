@@ -34,7 +34,7 @@ _c: Any = importlib.import_module("re._constants")
 _p: Any = importlib.import_module("re._parser")
 
 #: Bump when extraction changes, so gates cached by an older version are not reused.
-_VERSION = 1
+_VERSION = 2
 _WORDCHAR = regex.compile(r"\w")
 RUN = regex.compile(r"\w+")
 # Fuzzy constraints ({e<=1}) and other `regex`-only syntax the standard parser
@@ -93,18 +93,42 @@ def union(gates: list[Gate | None]) -> Gate | None:
 
 
 _MEMO: dict[str, Gate | None] | None = None
+#: Patterns that compiled before, (source, flags) -> (groups, group names).
+_VALID: dict[str, tuple[int, dict[str, int]]] = {}
 _DIRTY = False
 
 
-def cache_path() -> Path | None:
-    """Where extracted gates are kept between runs (reading a pattern costs more
-    than a cold start can afford): next to the embedding cache."""
-    if os.environ.get("RETRANS_GATE_CACHE") == "off":
+def known_pattern(source: str, flags: int) -> tuple[int, dict[str, int]] | None:
+    """The groups of a pattern that compiled in an earlier run, or None."""
+    _memo()
+    return _VALID.get(f"{flags}:{source}")
+
+
+def remember_pattern(source: str, flags: int, groups: int, groupindex: dict[str, int]) -> None:
+    global _DIRTY
+    _memo()
+    key = f"{flags}:{source}"
+    if key not in _VALID:
+        _VALID[key] = (groups, groupindex)
+        _DIRTY = True
+
+
+def cache_dir() -> Path | None:
+    """`RETRANS_CACHE_DIR` or ~/.cache/retrans (as the embedding cache);
+    `RETRANS_RULE_CACHE=off` turns the rule caches off."""
+    if os.environ.get("RETRANS_RULE_CACHE") == "off":
         return None
     base = os.environ.get("RETRANS_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "retrans"
     )
-    return Path(base) / f"gates-v{_VERSION}.json"
+    return Path(base)
+
+
+def cache_path() -> Path | None:
+    """Where extracted gates and known-good patterns are kept between runs
+    (reading and compiling patterns costs more than a cold start can afford)."""
+    base = cache_dir()
+    return None if base is None else base / f"gates-v{_VERSION}-regex{regex.__version__}.json"
 
 
 def _memo() -> dict[str, Gate | None]:
@@ -114,10 +138,14 @@ def _memo() -> dict[str, Gate | None]:
         path = cache_path()
         try:
             if path is not None and path.exists():
-                for src, val in json.loads(path.read_text(encoding="utf-8")).items():
+                data = json.loads(path.read_text(encoding="utf-8"))
+                for src, val in data["gates"].items():
                     _MEMO[src] = None if val is None else Gate(frozenset(val[0]), frozenset(val[1]))
-        except (OSError, ValueError, TypeError, IndexError):
+                for key, (groups, names) in data["valid"].items():
+                    _VALID[key] = (int(groups), {str(k): int(v) for k, v in names.items()})
+        except (OSError, ValueError, TypeError, IndexError, KeyError, AttributeError):
             _MEMO = {}
+            _VALID.clear()
     return _MEMO
 
 
@@ -127,7 +155,8 @@ def save_cache() -> None:
     path = cache_path()
     if not _DIRTY or path is None or _MEMO is None:
         return
-    data = {k: None if g is None else [sorted(g.whole), sorted(g.parts)] for k, g in _MEMO.items()}
+    gates = {k: None if g is None else [sorted(g.whole), sorted(g.parts)] for k, g in _MEMO.items()}
+    data = {"gates": gates, "valid": {k: [n, names] for k, (n, names) in _VALID.items()}}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")

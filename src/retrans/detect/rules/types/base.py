@@ -8,7 +8,7 @@ misspelt or missing field is reported with the rule file and line.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
@@ -20,7 +20,7 @@ from retrans.core.finding import ContextGate, Finding, FixPolicy, Severity
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
 from retrans.detect.rules.lexicon import Lexicon
-from retrans.detect.rules.prefilter import Gate, gate_for, union
+from retrans.detect.rules.prefilter import Gate, gate_for, known_pattern, remember_pattern, union
 
 MARK = regex.compile(r"\[\[(.*?)\]\]", regex.S)
 CODE = regex.compile(r"^[A-Z]{2,}[0-9]{2,4}$")
@@ -362,12 +362,40 @@ def register(cls: type[Rule]) -> type[Rule]:
     return cls
 
 
-@dataclass
 class CompiledRegex:
-    """A compiled user regex with a time limit, so a catastrophic pattern cannot hang."""
+    """A compiled user regex with a time limit, so a catastrophic pattern cannot hang.
 
-    pattern: regex.Pattern[str]
-    source: str = field(default="")
+    A pattern already compiled in an earlier run (see `prefilter.known_pattern`)
+    is compiled again only when first used: most are never needed for a given
+    text, since their literal gate stays closed, and a cold start cannot afford
+    compiling hundreds of patterns.
+    """
+
+    def __init__(
+        self,
+        pattern: regex.Pattern[str] | None,
+        source: str = "",
+        flags: int = 0,
+        shape: tuple[int, dict[str, int]] | None = None,
+    ) -> None:
+        self._pattern = pattern
+        self.source = source
+        self.flags = flags
+        self._shape = shape
+
+    @property
+    def pattern(self) -> regex.Pattern[str]:
+        if self._pattern is None:
+            self._pattern = regex.compile(self.source, self.flags)
+        return self._pattern
+
+    @property
+    def groups(self) -> int:
+        return self._shape[0] if self._shape is not None else self.pattern.groups
+
+    @property
+    def groupindex(self) -> dict[str, int]:
+        return self._shape[1] if self._shape is not None else dict(self.pattern.groupindex)
 
     @cached_property
     def gate(self) -> Gate | None:
@@ -387,7 +415,13 @@ class CompiledRegex:
 
 
 def compile_regex(source: str, flags: int, where: tuple[Path, int]) -> CompiledRegex:
+    flags |= regex.V0
+    shape = known_pattern(source, flags)
+    if shape is not None:
+        return CompiledRegex(None, source, flags, shape)
     try:
-        return CompiledRegex(regex.compile(source, flags | regex.V0), source)
+        compiled = regex.compile(source, flags)
     except regex.error as exc:
         raise ConfigError(where[0], where[1], f"invalid regex {source!r}: {exc}") from None
+    remember_pattern(source, flags, compiled.groups, dict(compiled.groupindex))
+    return CompiledRegex(compiled, source, flags)

@@ -10,17 +10,19 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import regex
-from rapidfuzz.distance import Levenshtein
-from wordfreq import zipf_frequency
 
 from retrans.core.finding import Finding, FixPolicy
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
+from retrans.detect.rules.frequency import zipf_frequency
 
 from .base import Param, Rule, as_list, register
+
+if TYPE_CHECKING:
+    pass
 
 _NAME = regex.compile(r"(?<![\w-])\p{Lu}\p{L}+(?:-\p{Lu}\p{L}+)*(?![\w-])")
 
@@ -125,6 +127,7 @@ class FuzzyNameRule(Rule):
 
     @staticmethod
     def _closest(word: str, pool: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+        from rapidfuzz.distance import Levenshtein
         limit = 1 if len(word) <= 6 else 2
         scored = sorted(
             (Levenshtein.distance(word, k), k) for k in pool if k[0] == word[0] and abs(len(k) - len(word)) <= limit

@@ -42,7 +42,7 @@ def expand_template(match: regex.Match[str], template: str) -> str:
     return str(match.expand(expanded))
 
 
-def check_template(template: str, pattern: regex.Pattern[str], rule: Rule) -> None:
+def check_template(template: str, pattern: CompiledRegex, rule: Rule) -> None:
     for m in FUNC_CALL.finditer(template):
         if m.group(1) not in FUNCTIONS:
             raise rule.error(f"unknown template function {m.group(1)!r} in {template!r}")
@@ -92,7 +92,7 @@ class PatternRule(Rule):
         self.templates = as_list(self.params["replace"])
         for rx in self.regexes:
             for t in self.templates:
-                check_template(t, rx.pattern, self)
+                check_template(t, rx, self)
         self.when = Conditions.parse(self.params["when"], self.lexicon, self.where[0], raw.key_line("when"))
 
     def literals(self) -> Gate | None:

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import regex
-from wordfreq import zipf_frequency
 
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
+from retrans.detect.rules.frequency import zipf_frequency
 from retrans.detect.rules.morph import noun_forms, verb_forms
 from retrans.detect.rules.prefilter import Gate
 
