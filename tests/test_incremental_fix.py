@@ -78,3 +78,13 @@ def test_progress_is_told_each_pass() -> None:
     told: list[tuple[int, int]] = []
     fix_text_loop(TEXT, Toy(), 0.5, incremental_from=0, progress=lambda n, k: told.append((n, k)))
     assert [n for n, _ in told] == [1, 2] and all(k > 0 for _, k in told)
+
+
+def test_the_parse_cache_is_bounded_and_drops_the_least_recently_used() -> None:
+    from retrans.detect.rules.context import ParseCache
+
+    cache = ParseCache(2)
+    cache["a"], cache["b"] = 1, 2
+    assert cache.get("a") == 1  # "a" is now the most recent
+    cache["c"] = 3
+    assert list(cache) == ["a", "c"] and cache.get("b") is None

@@ -7,6 +7,8 @@ or parse the text again.
 from __future__ import annotations
 
 import bisect
+import os
+from collections import OrderedDict
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
@@ -23,6 +25,30 @@ WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
 ROUGH_SENTENCE = regex.compile(r"[^\r\n]+?(?:[.!?][”\"’)]*(?=\s)|(?=[\r\n])|$)")
 
 
+class ParseCache(OrderedDict[str, Any]):
+    """spaCy docs by sentence text, least recently used dropped past `maxsize`."""
+
+    def __init__(self, maxsize: int) -> None:
+        super().__init__()
+        self.maxsize = maxsize
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        return default
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        if len(self) > self.maxsize:
+            self.popitem(last=False)
+
+
+#: One per process. `RETRANS_PARSE_CACHE=0` turns it off (each check then parses
+#: its own sentences once), as the benchmarks do to measure parsing itself.
+PARSES = ParseCache(int(os.environ.get("RETRANS_PARSE_CACHE", "2000") or 0))
+
+
 class TextContext:
     """One document under check."""
 
@@ -30,7 +56,7 @@ class TextContext:
         self.text = text
         self.lexicon = lexicon
         self._doc_terms: dict[str, bool] = {}
-        self._parsed: dict[int, Any] = {}
+        self._parsed: dict[str, Any] = {}
         #: Per-text results a rule type computes once for all its rules.
         self.memo: dict[str, Any] = {}
 
@@ -63,12 +89,18 @@ class TextContext:
         parsing the whole text (linear, and cheap on large files); spaCy does the
         real tokenisation, sentence split and parse of what is chosen."""
         spans = [(m.start(), m.group()) for m in ROUGH_SENTENCE.finditer(self.text) if wanted.search(m.group())]
-        # Several rules may want the same sentence: each is parsed once per check.
-        todo = [(start, t) for start, t in spans if start not in self._parsed]
-        for (start, _), doc in zip(todo, parse_many([t for _, t in todo]), strict=True):
-            self._parsed[start] = doc
-        for start, _ in spans:
-            yield start, self._parsed[start]
+        # Several rules may want the same sentence, a text may repeat one, and the
+        # fix loop re-checks mostly unchanged text: each sentence is parsed once,
+        # remembered by its text (a bounded cache, so memory stays flat).
+        cache = PARSES if PARSES.maxsize else self._parsed
+        todo = list(dict.fromkeys(t for _, t in spans if t not in cache))
+        for t, doc in zip(todo, parse_many(todo), strict=True):
+            cache[t] = doc
+        for start, t in spans:
+            doc = cache.get(t)
+            if doc is None:  # pushed out of a full cache by this very text
+                doc = cache[t] = parse_many([t])[0]
+            yield start, doc
 
     def paragraph_bounds(self, offset: int) -> tuple[int, int]:
         """The line (a paragraph, in this kind of text) around `offset`."""
