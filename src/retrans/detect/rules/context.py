@@ -82,6 +82,20 @@ class TextContext:
     def word_set(self) -> frozenset[str]:
         return frozenset(w[2] for w in self.words)
 
+    def prefetch(self, wanted: list[regex.Pattern[str]]) -> None:
+        """Parse in one batch every sentence that any of `wanted` will ask for."""
+        cache = PARSES if PARSES.maxsize else self._parsed
+        todo = [
+            m.group()
+            for m in ROUGH_SENTENCE.finditer(self.text)
+            if m.group() not in cache and any(w.search(m.group()) for w in wanted)
+        ]
+        todo = list(dict.fromkeys(todo))
+        if len(todo) > max(PARSES.maxsize, 0) and PARSES.maxsize:
+            return  # more than the cache holds: let each check parse its own
+        for t, doc in zip(todo, parse_many(todo), strict=True):
+            cache[t] = doc
+
     def sentence_docs(self, wanted: regex.Pattern[str]) -> Iterator[tuple[int, Any]]:
         """(offset, spaCy doc) for each stretch of text matching `wanted`, parsed in
         one batch. Stretches are cut at likely sentence ends only to choose what to
