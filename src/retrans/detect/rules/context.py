@@ -57,6 +57,7 @@ class TextContext:
         self.lexicon = lexicon
         self._doc_terms: dict[str, bool] = {}
         self._parsed: dict[str, Any] = {}
+        self._para_words: dict[int, tuple[list[int], list[tuple[int, int, str]]]] = {}
         #: Per-text results a rule type computes once for all its rules.
         self.memo: dict[str, Any] = {}
 
@@ -75,12 +76,20 @@ class TextContext:
         return [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(self.text)]
 
     @cached_property
-    def _word_starts(self) -> list[int]:
-        return [w[0] for w in self.words]
-
-    @cached_property
     def word_set(self) -> frozenset[str]:
-        return frozenset(w[2] for w in self.words)
+        # Not from `words`: a list of every word of a 20 MB text costs half a gigabyte.
+        return frozenset(w.lower() for w in set(WORD.findall(self.text)))
+
+    def _paragraph_words(self, p_start: int, p_end: int) -> tuple[list[int], list[tuple[int, int, str]]]:
+        """The words of one paragraph (a word never spans a line break), the last few kept."""
+        hit = self._para_words.get(p_start)
+        if hit is None:
+            found = [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(self.text, p_start, p_end)]
+            hit = ([w[0] for w in found], found)
+            if len(self._para_words) >= 64:
+                self._para_words.pop(next(iter(self._para_words)))
+            self._para_words[p_start] = hit
+        return hit
 
     def prefetch(self, wanted: list[regex.Pattern[str]]) -> None:
         """Parse in one batch every sentence that any of `wanted` will ask for."""
@@ -125,10 +134,11 @@ class TextContext:
     def words_around(self, start: int, end: int, window: int) -> tuple[list[str], list[str]]:
         """Up to `window` words before `start` and after `end`, within the paragraph."""
         p_start, p_end = self.paragraph_bounds(start)
-        i = bisect.bisect_left(self._word_starts, start)
-        j = bisect.bisect_left(self._word_starts, end)
-        before = [w[2] for w in self.words[max(0, i - window) : i] if w[0] >= p_start]
-        after = [w[2] for w in self.words[j : j + window] if w[1] <= p_end]
+        starts, words = self._paragraph_words(p_start, p_end)
+        i = bisect.bisect_left(starts, start)
+        j = bisect.bisect_left(starts, end)
+        before = [w[2] for w in words[max(0, i - window) : i]]
+        after = [w[2] for w in words[j : j + window] if w[1] <= p_end]
         return before, after
 
     def has_term(self, term: str, within: str | None = None) -> bool:
