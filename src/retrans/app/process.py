@@ -7,6 +7,9 @@ once for the review page); now the fix loop starts from the findings already mad
 
 from __future__ import annotations
 
+import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from retrans.core.finding import Finding
@@ -40,7 +43,9 @@ def process(
     if not (fix or review):
         return FileResult(tuple(findings))
     guard = tooling.guard()
-    result = fix_text_loop(text, tooling.pipeline.check, min_confidence, accept=guard, initial=findings)
+    result = fix_text_loop(
+        text, tooling.pipeline.check, min_confidence, accept=guard, initial=findings, progress=_progress(text, label)
+    )
     notes = [
         f"{label}: {f.rule} fix {text[f.start : f.end]!r} -> {f.suggestions[0]!r} reverted: "
         f"it introduces a grammar error ({why})"
@@ -53,3 +58,18 @@ def process(
         )
     rev = build_review(text, result.text, findings) if review else None
     return FileResult(tuple(findings), result, rev, tuple(notes))
+
+
+#: A text this long reports each fix pass on stderr (it may take minutes).
+PROGRESS_FROM = 1_000_000
+
+
+def _progress(text: str, label: str) -> Callable[[int, int], None] | None:
+    if len(text) < PROGRESS_FROM:
+        return None
+    t0 = time.perf_counter()
+
+    def report(n: int, edits: int) -> None:
+        print(f"{label}: fix pass {n}: {edits} edit(s), {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+
+    return report

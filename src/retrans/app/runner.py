@@ -65,9 +65,16 @@ class Outcome:
 _TOOLING: Tooling | None = None
 
 
-def _init(options: Options) -> None:
+def _init(options: Options, threads: int = 0) -> None:
+    """Build the checkers; `threads`: cap on the math libraries' threads per
+    process (with N workers on N cores, each worker's own thread pool would only
+    fight the others for the cores)."""
     global _TOOLING
     exit_on_sigterm()
+    if threads:
+        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            os.environ.setdefault(var, str(threads))
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     _TOOLING = build_tooling(options)
 
 
@@ -200,7 +207,8 @@ class Runner:
                 yield run_job(job)
             return
         workers = min(self.jobs, len(jobs), os.cpu_count() or 1)
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(self.options,)) as pool:
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(self.options, threads)) as pool:
             yield from pool.map(run_job, jobs, chunksize=1)
 
 

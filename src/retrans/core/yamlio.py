@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,12 @@ class LineDict(dict[str, Any]):
         return lines.get(key, self.line)
 
 
-class _LineLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it (several times faster: rule files are read
+# on every start), else the pure-Python one; the constructors are the same.
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_Base):  # type: ignore[misc]
     """PyYAML's safe loader (no object construction) plus line bookkeeping."""
 
 
@@ -53,7 +59,9 @@ def load_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, None, f"cannot read: {exc}") from None
     try:
-        loader = _LineLoader(text)
+        stream = io.StringIO(text)
+        stream.name = str(path)  # how libyaml learns the file name for marks
+        loader = _LineLoader(stream)
         loader.name = str(path)
         try:
             return loader.get_single_data()

@@ -31,16 +31,20 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
+from typing import TYPE_CHECKING
 
-import numpy as np
 import regex
-from wordfreq import zipf_frequency
+
+from retrans.detect.rules.frequency import zipf_frequency
 
 from ...core.checker import CodeInfo
 from ...core.finding import Finding, FixPolicy, Severity
 from ..rules.context import ROUGH_SENTENCE
 from ..rules.morph import base_form, gerund, past_of_participle, past_tense
 from .model import EmbeddingModel
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _PARA = regex.compile(r"[^\r\n]+")
 _WORD = regex.compile(r"(?<![\w'’-])[a-z]{4,}(?![\w'’-])")
@@ -90,6 +94,7 @@ class EmbeddingChecker:
 
     def check(self, text: str, prior: Sequence[Finding] = ()) -> list[Finding]:
         """Confirmed copies of the gated proposals in `prior`, and outliers."""
+        import numpy as np
         paras = paragraphs(text)
         if not paras:
             return []
@@ -133,6 +138,7 @@ class EmbeddingChecker:
         fit they bring, best first. The context is the rest of the paragraph plus the
         other paragraphs, never the sentence itself (which would favour the original).
         One batch encodes every sentence variant and context."""
+        import numpy as np
         batch: list[str] = []
         plan = []
         for start, end, cands in items:

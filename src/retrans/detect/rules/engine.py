@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from retrans.detect.rules import frequency, prefilter
 from retrans.detect.rules.context import TextContext
 from retrans.detect.rules.loader import RuleSet
 
@@ -51,6 +52,7 @@ class RuleEngine:
     selection: Selection = field(default_factory=Selection)
     name = "rules"
     stage = 0
+    _gates_saved: bool = field(default=False, repr=False)
 
     def codes(self) -> Sequence[CodeInfo]:
         return [code_info(r) for r in self.ruleset.rules]
@@ -61,12 +63,20 @@ class RuleEngine:
 
     def check(self, text: str, prior: Sequence[Finding] = ()) -> list[Finding]:
         ctx = TextContext(text, self.ruleset.lexicon)
-        return run_rules(self.rules, ctx)
+        found = run_rules(self.rules, ctx)
+        if not self._gates_saved:
+            self._gates_saved = True
+            prefilter.save_cache()
+            frequency.save()
+        return found
 
 
 def run_rules(rules: Iterable[Rule], ctx: TextContext) -> list[Finding]:
     findings: list[Finding] = []
     for rule in rules:
+        gate = rule.gate
+        if gate is not None and not gate.open(ctx.vocabulary):
+            continue  # none of the words the rule needs occurs in the text
         try:
             findings.extend(rule.check(ctx))
         except TimeoutError:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
-from wordfreq import zipf_frequency
+from retrans.detect.rules.frequency import zipf_frequency
 
 
 def _best(candidates: list[str], fallback: str) -> str:

@@ -8,7 +8,8 @@ misspelt or missing field is reported with the rule file and line.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -19,6 +20,7 @@ from retrans.core.finding import ContextGate, Finding, FixPolicy, Severity
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
 from retrans.detect.rules.lexicon import Lexicon
+from retrans.detect.rules.prefilter import Gate, gate_for, known_pattern, remember_pattern, union
 
 MARK = regex.compile(r"\[\[(.*?)\]\]", regex.S)
 CODE = regex.compile(r"^[A-Z]{2,}[0-9]{2,4}$")
@@ -287,6 +289,21 @@ class Rule:
     def check(self, ctx: TextContext) -> Iterator[Finding]:
         raise NotImplementedError
 
+    def literals(self) -> Gate | None:
+        """The words without which this rule cannot find anything in a text (any
+        of them must occur), for the engine's prefilter; None (the default, for
+        any type that does not declare them) means the rule always runs."""
+        return None
+
+    @cached_property
+    def gate(self) -> Gate | None:
+        return self.literals()
+
+    @staticmethod
+    def literals_of(regexes: list[CompiledRegex]) -> Gate | None:
+        """The gate of several regexes, each of which may match on its own."""
+        return union([rx.gate for rx in regexes]) if regexes else None
+
     def items(
         self, raw: LineDict, key: str, schema: dict[str, Param], what: str
     ) -> Iterator[tuple[LineDict, dict[str, Any]]]:
@@ -345,12 +362,50 @@ def register(cls: type[Rule]) -> type[Rule]:
     return cls
 
 
-@dataclass
 class CompiledRegex:
-    """A compiled user regex with a time limit, so a catastrophic pattern cannot hang."""
+    """A compiled user regex with a time limit, so a catastrophic pattern cannot hang.
 
-    pattern: regex.Pattern[str]
-    source: str = field(default="")
+    A pattern already compiled in an earlier run (see `prefilter.known_pattern`)
+    is compiled again only when first used: most are never needed for a given
+    text, since their literal gate stays closed, and a cold start cannot afford
+    compiling hundreds of patterns.
+    """
+
+    def __init__(
+        self,
+        pattern: regex.Pattern[str] | None,
+        source: str = "",
+        flags: int = 0,
+        shape: tuple[int, dict[str, int]] | None = None,
+    ) -> None:
+        self._pattern = pattern
+        self.source = source
+        self.flags = flags
+        self._shape = shape
+
+    @property
+    def pattern(self) -> regex.Pattern[str]:
+        if self._pattern is None:
+            self._pattern = regex.compile(self.source, self.flags)
+        return self._pattern
+
+    @property
+    def groups(self) -> int:
+        return self._shape[0] if self._shape is not None else self.pattern.groups
+
+    @property
+    def groupindex(self) -> dict[str, int]:
+        return self._shape[1] if self._shape is not None else dict(self.pattern.groupindex)
+
+    @cached_property
+    def gate(self) -> Gate | None:
+        """The words a match cannot do without (None: always run the regex)."""
+        return gate_for(self.source) if self.source else None
+
+    def may_match(self, ctx: TextContext) -> bool:
+        """False when the text lacks every word a match needs (the literal prefilter)."""
+        gate = self.gate
+        return gate is None or gate.open(ctx.vocabulary)
 
     def finditer(self, text: str) -> Iterator[regex.Match[str]]:
         # The limit grows with the text so large files still finish; a pattern that
@@ -360,7 +415,13 @@ class CompiledRegex:
 
 
 def compile_regex(source: str, flags: int, where: tuple[Path, int]) -> CompiledRegex:
+    flags |= regex.V0
+    shape = known_pattern(source, flags)
+    if shape is not None:
+        return CompiledRegex(None, source, flags, shape)
     try:
-        return CompiledRegex(regex.compile(source, flags | regex.V0), source)
+        compiled = regex.compile(source, flags)
     except regex.error as exc:
         raise ConfigError(where[0], where[1], f"invalid regex {source!r}: {exc}") from None
+    remember_pattern(source, flags, compiled.groups, dict(compiled.groupindex))
+    return CompiledRegex(compiled, source, flags)

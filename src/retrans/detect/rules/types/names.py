@@ -13,12 +13,11 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 import regex
-from rapidfuzz.distance import Levenshtein
-from wordfreq import zipf_frequency
 
 from retrans.core.finding import Finding, FixPolicy
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
+from retrans.detect.rules.frequency import zipf_frequency
 
 from .base import Param, Rule, as_list, register
 
@@ -167,6 +166,7 @@ class FuzzyNameRule(Rule):
 
     @staticmethod
     def _closest(word: str, pool: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+        from rapidfuzz.distance import Levenshtein
         limit = 1 if len(word) <= 6 else 2
         scored = sorted(
             (Levenshtein.distance(word, k), k) for k in pool if k[0] == word[0] and abs(len(k) - len(word)) <= limit

@@ -12,6 +12,7 @@ from retrans.core.finding import Finding, FixPolicy
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
 from retrans.detect.rules.morph import FUNCTIONS, verb_forms
+from retrans.detect.rules.prefilter import Gate
 
 from .base import (
     CompiledRegex,
@@ -41,7 +42,7 @@ def expand_template(match: regex.Match[str], template: str) -> str:
     return str(match.expand(expanded))
 
 
-def check_template(template: str, pattern: regex.Pattern[str], rule: Rule) -> None:
+def check_template(template: str, pattern: CompiledRegex, rule: Rule) -> None:
     for m in FUNC_CALL.finditer(template):
         if m.group(1) not in FUNCTIONS:
             raise rule.error(f"unknown template function {m.group(1)!r} in {template!r}")
@@ -91,11 +92,16 @@ class PatternRule(Rule):
         self.templates = as_list(self.params["replace"])
         for rx in self.regexes:
             for t in self.templates:
-                check_template(t, rx.pattern, self)
+                check_template(t, rx, self)
         self.when = Conditions.parse(self.params["when"], self.lexicon, self.where[0], raw.key_line("when"))
+
+    def literals(self) -> Gate | None:
+        return self.literals_of(self.regexes)
 
     def check(self, ctx: TextContext) -> Iterator[Finding]:
         for rx in self.regexes:
+            if not rx.may_match(ctx):
+                continue
             for m in rx.finditer(ctx.text):
                 if m.end() == m.start() or not self.when.holds(ctx, m.start(), m.end()):
                     continue
@@ -180,8 +186,13 @@ class PhraseRule(Rule):
             v["confidence"],
         )
 
+    def literals(self) -> Gate | None:
+        return self.literals_of([e.regex for e in self.entries])
+
     def check(self, ctx: TextContext) -> Iterator[Finding]:
         for e in self.entries:
+            if not e.regex.may_match(ctx):
+                continue
             for m in e.regex.finditer(ctx.text):
                 if not (self.when.holds(ctx, m.start(), m.end()) and e.when.holds(ctx, m.start(), m.end())):
                     continue

@@ -132,6 +132,9 @@ class PronounRule(Rule):
                     genders[surname] = ""
                 elif g:
                     genders.setdefault(surname, g)
+        # Both checks' sentences are parsed in one batch (spaCy pays per call too).
+        gender = self._gender_trigger(genders) if self.params["gender"] else None
+        ctx.prefetch([self.trigger] + ([gender] if gender is not None else []))
         for offset, doc in ctx.sentence_docs(self.trigger):
             for ent in doc.ents:
                 if ent.label_ == "PERSON" and len(ent) > 1:
@@ -180,20 +183,27 @@ class PronounRule(Rule):
             start = offset + tok.idx
             yield self.finding(start, start + len(tok.text), [match_case(tok.text, repl)], message=message)
 
+    @staticmethod
+    def _gender_trigger(genders: dict[str, str]) -> regex.Pattern[str] | None:
+        """A finding needs "his" near a woman's name or "her" near a man's: only
+        sentences with such a pair are parsed (names of unknown gender never count)."""
+
+        def names(g: str) -> str:
+            found = sorted({k for k, v in genders.items() if k and v == g}, key=len, reverse=True)
+            return "|".join(r"\s*".join(regex.escape(p) for p in n.split()) for n in found)
+
+        pairs = [
+            rf"(?=.*\b{pro}\b)(?=.*\b(?:{alts})\b)" for pro, alts in (("his", names("f")), ("her", names("m"))) if alts
+        ]
+        if not pairs:
+            return None
+        return regex.compile(r"\A(?:" + "|".join(pairs) + ")", regex.DOTALL | regex.IGNORECASE)
+
     def _check_gender(self, ctx: TextContext, people: set[str], genders: dict[str, str]) -> Iterator[Finding]:
         """French "son/sa" agree with the thing owned, not the owner, so translation
         writes "Danielle Smith presented his plan". A possessive whose clause subject
         is a person of known gender, with no other person between them, must agree."""
-        known = (
-            regex.compile(
-                r"\A(?=.*\b(?:his|her|His|Her)\b)(?=.*\b(?:"
-                + "|".join(regex.escape(n) for n in sorted({k for k in genders if k}, key=len, reverse=True))
-                + r")\b)",
-                regex.DOTALL | regex.IGNORECASE,
-            )
-            if genders
-            else None
-        )
+        known = self._gender_trigger(genders)
         if known is None:
             return
         for offset, doc in ctx.sentence_docs(known):

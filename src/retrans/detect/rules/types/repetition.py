@@ -13,6 +13,7 @@ from retrans.detect.rules.context import TextContext
 
 from .base import Param, Rule, as_list, register
 
+_RUN = regex.compile(r"\w+")
 # Back to back: "the the", "said. said." (the second copy lowercase, so not a new sentence).
 _ADJACENT = regex.compile(r"(?<![\w-])(\w+(?:\s+\w+){0,2})(\s+|\.\s+(?=[a-z]))(\1)(?![\w-])", regex.I)
 # In a list: "trade, trade," / "trade, trade and".
@@ -35,7 +36,7 @@ class RepetitionRule(Rule):
         self.rx = _ADJACENT if self.params["mode"] == "adjacent" else _LIST
 
     def check(self, ctx: TextContext) -> Iterator[Finding]:
-        for m in self.rx.finditer(ctx.text):
+        for m in _matches(self.rx, ctx):
             first, second = m.group(1), m.group(3)
             if first.lower() in self.allow or first.isdigit():
                 continue
@@ -43,3 +44,31 @@ class RepetitionRule(Rule):
                 continue  # "Bora Bora", "Walla Walla": names, not stutters
             start = m.end(1)  # flag the separator and the repeated copy
             yield self.finding(start, m.end(3), [""])
+
+
+def repeat_starts(ctx: TextContext) -> list[int]:
+    """Where a repetition can start: both patterns repeat one to three `\\w+` runs
+    right after them (only spaces, a comma or a full stop between), so a match
+    starts at a run whose copy, case-folded, comes one to three runs later."""
+    cached = ctx.memo.get("repeat_starts")
+    if cached is None:
+        runs = [(m.start(), m.group().casefold()) for m in _RUN.finditer(ctx.text)]
+        cached = [
+            runs[i][0]
+            for i in range(len(runs))
+            if any(i + k < len(runs) and runs[i][1] == runs[i + k][1] for k in (1, 2, 3))
+        ]
+        ctx.memo["repeat_starts"] = cached
+    return list(cached)
+
+
+def _matches(rx: regex.Pattern[str], ctx: TextContext) -> Iterator[regex.Match[str]]:
+    """`rx.finditer(text)`, tried only where a match can start (same matches)."""
+    end = 0
+    for pos in repeat_starts(ctx):
+        if pos < end:
+            continue
+        m = rx.match(ctx.text, pos)
+        if m is not None:
+            end = m.end()
+            yield m

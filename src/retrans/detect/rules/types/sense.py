@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import regex
-from wordfreq import zipf_frequency
 
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
+from retrans.detect.rules.frequency import zipf_frequency
 from retrans.detect.rules.morph import noun_forms, verb_forms
+from retrans.detect.rules.prefilter import Gate
 
 from ....core.finding import ContextGate, Finding
 from .base import CompiledRegex, Conditions, Param, Rule, as_list, compile_regex, match_case, register
@@ -117,8 +118,13 @@ class SenseRule(Rule):
             forms=forms,
         )
 
+    def literals(self) -> Gate | None:
+        return self.literals_of([s.regex for s in self.senses])
+
     def check(self, ctx: TextContext) -> Iterator[Finding]:
         for s in self.senses:
+            if not s.regex.may_match(ctx):
+                continue
             for m in s.regex.finditer(ctx.text):
                 if not (self.when.holds(ctx, m.start(), m.end()) and s.when.holds(ctx, m.start(), m.end())):
                     continue

@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterator
 from typing import ClassVar
 
 import regex
-from wordfreq import zipf_frequency
 
 from retrans.core.finding import Finding
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
+from retrans.detect.rules.frequency import zipf_frequency
 
 from .base import Param, Rule, as_list, register
 

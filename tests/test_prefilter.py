@@ -1,0 +1,151 @@
+"""The literal prefilter skips work, never a finding."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from retrans.core.errors import ConfigError
+from retrans.core.yamlio import LineDict
+from retrans.detect.rules import prefilter
+from retrans.detect.rules.context import TextContext
+from retrans.detect.rules.engine import run_rules
+from retrans.detect.rules.loader import RuleSet
+from retrans.detect.rules.prefilter import Gate, Vocabulary, extract
+from retrans.detect.rules.types import base
+from retrans.detect.rules.types.repetition import _ADJACENT, _LIST, _matches
+
+from .conftest import SEEDS
+
+
+@pytest.mark.parametrize(
+    ("source", "whole", "parts"),
+    [
+        (r"\bthe\s+same\b", {"same"}, set()),  # the longer of two bounded words
+        (r"(?<![\w-])(?:deposit\s+a\s+bill|table)(?![\w-])", {"deposit", "table"}, set()),  # each branch
+        (r"foreign\w+", set(), {"foreign"}),  # may sit inside a longer word
+        (r"(?i)hours? of opening", set(), {"opening"}),  # unbounded at the pattern's end
+        (r"(?=.*\bquebec\b)\w+ bloc", {"quebec"}, set()),  # what a look-ahead needs is in the text
+        (r"\p{Lu}\w+ of the", set(), {"the"}),  # a property is read as a class
+    ],
+)
+def test_gate_holds_the_words_a_match_needs(source: str, whole: set[str], parts: set[str]) -> None:
+    assert extract(source) == Gate(frozenset(whole), frozenset(parts))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        r"(?:foo)?\d+",  # nothing required
+        r"(?:foo){e<=1}",  # fuzzy: the standard parser would read {e<=1} as text
+        r"\mword\M",  # regex-only escapes
+        r"[abc]+",  # a class is not a literal
+        r"(?!foo)bar|\d+z?",  # one branch needs no word
+    ],
+)
+def test_no_gate_means_always_run(source: str) -> None:
+    assert extract(source) is None
+
+
+def test_whole_words_and_parts_are_checked_against_the_text() -> None:
+    vocab = Vocabulary("The FOREIGNERS came; well-known.")
+    assert Gate(frozenset({"foreigners"})).open(vocab)
+    assert not Gate(frozenset({"foreign"})).open(vocab)  # not a whole word
+    assert Gate(parts=frozenset({"foreign"})).open(vocab)  # but part of one
+    assert Gate(frozenset({"known"})).open(vocab)
+    assert not Gate(frozenset({"gone"}), frozenset({"xyz"})).open(vocab)
+
+
+def _texts(ruleset: RuleSet) -> Iterator[str]:
+    for path in sorted(SEEDS.glob("*.txt")):
+        yield path.read_text(encoding="utf-8")
+    for rule in ruleset.rules:
+        for _, examples in rule.all_examples():
+            yield from (b.text for b in examples.bad)
+            yield from examples.good
+
+
+def _findings(ruleset: RuleSet, texts: list[str]) -> list[list[tuple[str, int, int, tuple[str, ...]]]]:
+    # Rules that parse have no literal gate: leaving them out keeps the test quick.
+    rules = [r for r in ruleset.rules if not r.uses_nlp]
+    return [
+        sorted((f.rule, f.start, f.end, f.suggestions) for f in run_rules(rules, TextContext(t, ruleset.lexicon)))
+        for t in texts
+    ]
+
+
+def test_every_rule_finds_the_same_with_and_without_the_prefilter(
+    ruleset: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = list(_texts(ruleset))
+    gated = _findings(ruleset, texts)
+    # The prefilter really skips something here (else this test proves nothing).
+    assert sum(1 for r in ruleset.rules if r.gate is not None) > len(ruleset.rules) // 2
+    monkeypatch.setattr(base.CompiledRegex, "may_match", lambda self, ctx: True)
+    for rule in ruleset.rules:
+        monkeypatch.setitem(rule.__dict__, "gate", None)
+    assert _findings(ruleset, texts) == gated
+    assert sum(map(len, gated)) > 100
+
+
+def test_a_rule_type_that_declares_no_literals_always_runs(ruleset: RuleSet) -> None:
+    class Anything(base.Rule):
+        def check(self, ctx: TextContext) -> Iterator[object]:  # type: ignore[override]
+            yield base.Rule.finding(self, 0, 1)
+
+    spec = ruleset.rules[0].spec
+    rule = Anything(spec, {}, LineDict(), ruleset.lexicon)
+    assert rule.gate is None
+    assert len(run_rules([rule], TextContext("xyz", ruleset.lexicon))) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the the cat, Cat sat. sat. down",
+        "trade, trade, security and energy, energy and power",
+        "in the the, in the the and so on so on so on",
+        "l'avion avion x-y y well-known known Known",
+        "one two three one two three. one two three",
+    ],
+)
+def test_repetition_tries_only_where_a_copy_follows(text: str, ruleset: RuleSet) -> None:
+    ctx = TextContext(text, ruleset.lexicon)
+    for rx in (_ADJACENT, _LIST):
+        assert [m.span() for m in _matches(rx, ctx)] == [m.span() for m in rx.finditer(text)]
+
+
+def test_gates_are_remembered_between_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RETRANS_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(prefilter, "_MEMO", None)
+    assert prefilter.gate_for(r"\bunusual\s+words\b") == Gate(frozenset({"unusual"}))
+    prefilter.save_cache()
+    path = prefilter.cache_path()
+    assert path is not None and path.exists()
+    monkeypatch.setattr(prefilter, "_MEMO", None)
+    monkeypatch.setattr(prefilter, "extract", lambda source: pytest.fail("read from the cache"))
+    assert prefilter.gate_for(r"\bunusual\s+words\b") == Gate(frozenset({"unusual"}))
+
+
+def test_vocabulary_is_case_folded() -> None:
+    assert Vocabulary("The CAT, the Straße").words == {"the", "cat", "strasse"}
+
+
+def test_a_pattern_known_to_compile_is_compiled_only_when_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RETRANS_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(prefilter, "_MEMO", None)
+    monkeypatch.setattr(prefilter, "_VALID", {})
+    where = (tmp_path / "r.yaml", 1)
+    first = base.compile_regex(r"\b(?P<w>lazy)\s+(dog)\b", 0, where)
+    assert first._pattern is not None  # compiled (and checked) the first time
+    prefilter.save_cache()
+    monkeypatch.setattr(prefilter, "_MEMO", None)
+    monkeypatch.setattr(prefilter, "_VALID", {})
+    again = base.compile_regex(r"\b(?P<w>lazy)\s+(dog)\b", 0, where)
+    assert again._pattern is None
+    assert (again.groups, again.groupindex) == (2, {"w": 1})
+    assert [m.group() for m in again.finditer("a lazy dog")] == ["lazy dog"]
+    with pytest.raises(ConfigError):  # an invalid pattern is never remembered as valid
+        base.compile_regex(r"(unclosed", 0, where)
