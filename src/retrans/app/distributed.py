@@ -74,7 +74,7 @@ class DaskRunner:
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",
                 silence_logs=logging.ERROR,
             )
             address = self.cluster.scheduler_address

@@ -85,9 +85,26 @@ def _init(options: Options) -> None:
     _TOOLING = build_tooling(options)
 
 
+_BUILT_FOR: tuple[Options, tuple[tuple[str, int], ...]] | None = None
+
+
 def init_worker(options: Options) -> None:
-    """Build this process's checkers (pool initialiser, Dask worker plugin)."""
+    """Build this process's checkers for a Dask worker. A long-lived worker keeps
+    them from one run to the next while the options and the rule files (paths and
+    modification times) are the same, so models load once per worker, not per run."""
+    global _BUILT_FOR
+    key = (options, _rule_files(options))
+    if _TOOLING is not None and key == _BUILT_FOR:
+        return
     _init(options)
+    _BUILT_FOR = key
+
+
+def _rule_files(options: Options) -> tuple[tuple[str, int], ...]:
+    from retrans.detect.rules.loader import default_rule_dirs
+
+    dirs = options.rule_dirs if options.rule_dirs is not None else tuple(default_rule_dirs())
+    return tuple((str(f), f.stat().st_mtime_ns) for d in dirs for f in sorted(Path(d).rglob("*")) if f.is_file())
 
 
 def run_work(work: Work) -> Any:
