@@ -28,7 +28,7 @@ MT_LINES = [
 
 def documents(n: int, seed: int = 0) -> list[dict[str, object]]:
     """n documents of clean-news paragraphs, every third with MT artifacts added."""
-    paras = [p for p in (DATA / "clean_news.txt").read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    paras = [p for p in (DATA / "clean_news.txt").read_text(encoding="utf-8").splitlines() if len(p.split()) > 8]
     rng = random.Random(seed)
     docs = []
     for i in range(n):
