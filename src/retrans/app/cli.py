@@ -12,7 +12,7 @@ import errno
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -30,9 +30,10 @@ from retrans.report.html import PageSummary, render_index
 from retrans.report.terminal import print_side_by_side
 from retrans.report.writers import FileReport, HumanWriter, JsonWriter, Writer, marked_diff
 
+from . import corpus
 from .baseline import Baseline
 from .codes_cli import cmd_rules
-from .runner import STDIN, Job, Outcome, Runner, exit_on_sigterm, page_names
+from .runner import STDIN, Job, Outcome, Runner, Work, exit_on_sigterm, page_names
 
 COMMANDS = ("check", "fix", "report", "rules")
 
@@ -65,7 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument(
-            "paths", nargs="+", type=Path, help="files, or folders searched for *.txt; - reads standard input"
+            "paths",
+            nargs="+",
+            type=Path,
+            help="files, folders searched for *.txt, corpora (.jsonl, .ndjson, .parquet files or folders of them); "
+            "- reads standard input",
         )
         sp.add_argument(
             "--config",
@@ -125,6 +130,20 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument(
             "-q", "--quiet", action="store_true", help="print findings and errors only: no summary, notes or progress"
         )
+        sp.add_argument(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="run on a Dask cluster: its scheduler address (tcp://host:8786), or local[:N] for a LocalCluster",
+        )
+        sp.add_argument("--text-field", default="text", metavar="NAME", help="corpus field with the text (text)")
+        sp.add_argument("--id-field", default="id", metavar="NAME", help="corpus field with the document id (id)")
+        sp.add_argument(
+            "--min-mt-score",
+            type=float,
+            metavar="S",
+            help="report, fix and write only documents whose MT score (0-1) is at least S",
+        )
+        sp.add_argument("--batch-size", type=int, default=corpus.DEFAULT_BATCH, help=argparse.SUPPRESS)
 
     c = parser("check", "report findings")
     common(c)
@@ -136,6 +155,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--baseline", type=Path, help="report only findings not recorded in this baseline")
     c.add_argument("--write-baseline", type=Path, metavar="FILE", help="record the current findings and exit 0")
+    c.add_argument(
+        "--output-dir",
+        type=Path,
+        help="write corpora's findings partitions here (default: beside each partition, NAME.findings.EXT)",
+    )
 
     f = parser("fix", "apply safe fixes (in place, or into --output-dir)")
     common(f)
@@ -253,7 +277,9 @@ def _main(argv: Sequence[str] | None = None) -> int:
             return cmd_rules(args)
         cfg = load_config(args.config)
         options = _options(args, cfg)
-        runner = Runner(options, max(1, args.jobs))
+        if args.min_mt_score is not None and not 0.0 <= args.min_mt_score <= 1.0:
+            raise UsageError(f"--min-mt-score must be between 0 and 1, not {args.min_mt_score}")
+        runner = Runner(options, max(1, args.jobs), args.scheduler)
         baseline = None
         if args.command == "check" and not args.write_baseline:
             source: Path | None = args.baseline or cfg.baseline
@@ -261,7 +287,10 @@ def _main(argv: Sequence[str] | None = None) -> int:
     except RetransError as exc:
         err.print(f"retrans: error: {exc}", markup=False)
         return 2
-    return Session(args, cfg, options, runner, baseline, err).run()
+    try:
+        return Session(args, cfg, options, runner, baseline, err).run()
+    finally:
+        runner.close()
 
 
 class Session:
@@ -284,14 +313,19 @@ class Session:
         self.missing: list[tuple[str, str]] = []
 
     def files(self) -> list[tuple[Path, Path]]:
-        """(file, the argument it came from); a missing path is reported and skipped."""
+        """(file, the argument it came from); a missing path is reported and skipped.
+        Corpus partitions are listed in `self.corpora` instead."""
         out: list[tuple[Path, Path]] = []
+        self.corpora: list[tuple[Path, Path]] = []
         for root in self.args.paths:
             if root == STDIN:
                 out.append((root, root))
             elif root.is_dir():
                 found = {f for pattern in self.cfg.include for f in root.rglob(pattern) if f.is_file()}
-                out.extend((f, root) for f in sorted(found))
+                out.extend((f, root) for f in sorted(found) if not corpus.is_corpus(f))
+                self.corpora.extend((f, root) for f in corpus.partitions(root))
+            elif root.exists() and corpus.is_corpus(root):
+                self.corpora.append((root, root))
             elif root.exists():
                 out.append((root, root))
             else:
@@ -324,25 +358,51 @@ class Session:
                     page=page,
                     force=bool(getattr(a, "force", False)),
                     stdin=stdin_text if path == STDIN else None,
+                    min_mt_score=a.min_mt_score,
                 )
             )
         return jobs
 
-    def outcomes(self, jobs: list[Job]) -> Iterator[Outcome]:
-        """Outcomes in input order, with a progress bar on a terminal for long runs."""
-        if not (self.err.is_terminal and len(jobs) > 1) or self.args.quiet:
-            yield from self.runner.run(jobs)
+    def corpus_work(self) -> Iterator[corpus.BatchJob]:
+        """The corpora's documents in batches, read lazily as the runner asks."""
+        a = self.args
+        for partition, root in self.corpora:
+            yield from corpus.batches(
+                a.command,
+                partition,
+                root,
+                text_field=a.text_field,
+                id_field=a.id_field,
+                size=max(1, a.batch_size),
+                min_confidence=self.options.min_confidence,
+                min_mt_score=a.min_mt_score,
+            )
+
+    def work(self, jobs: list[Job]) -> Iterator[Work]:
+        yield from jobs
+        yield from self.corpus_work()
+
+    def outcomes(self, jobs: list[Job]) -> Iterator[Outcome | corpus.BatchOutcome]:
+        """Outcomes in input order, with a progress bar on a terminal for long runs
+        (it advances as each unit of work completes, documents for corpora)."""
+        work: Iterable[Work] = jobs if not self.corpora else self.work(jobs)
+        if not (self.err.is_terminal and (len(jobs) > 1 or self.corpora)) or self.args.quiet:
+            yield from self.runner.run(work)
             return
+        total = len(jobs) + sum(corpus.count_rows(p) for p, _ in self.corpora)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=self.err, transient=True) as progress:
-            task = progress.add_task(self.args.command, total=len(jobs))
-            for outcome in self.runner.run(jobs):
-                progress.advance(task)
-                yield outcome
+            task = progress.add_task(self.args.command, total=total)
+            yield from self.runner.run(work, lambda w: progress.advance(task, w.size))
 
     def run(self) -> int:
         jobs = self.jobs()
         cmd = self.args.command
+        if self.corpora and cmd == "report":
+            self.err.print("retrans: error: report reads files and folders, not corpora", markup=False)
+            return 2
+        a = self.args
+        sink = corpus.CorpusOutput(cmd, getattr(a, "output_dir", None), a.text_field, a.id_field)
         writer: Writer | None = None
         if cmd == "check":
             fmt = self.args.format
@@ -361,45 +421,63 @@ class Session:
         stats: Counter[str] = Counter()
         pages = []
         recorded = Baseline()
+
+        def take(o: Outcome, document: bool = False) -> None:
+            nonlocal hit, changed
+            r = o.report
+            if r.skipped:
+                if not self.args.quiet:
+                    self.err.print(f"retrans: warning: {r.skipped}", markup=False)
+                stats["skipped"] += 1
+                if writer is not None:
+                    writer.add(r)
+                return
+            if r.error:
+                self.err.print(f"retrans: error: {r.error}", markup=False)
+                stats["errors"] += 1
+                self.failed = True
+                if cmd == "report":  # the index names the file that has no page
+                    pages.append(PageSummary(r.path, "", Counter(), Counter(), 0, error=r.error))
+                if writer is not None:
+                    writer.add(r)  # machine formats list failed files too
+            for note in () if self.args.quiet else o.notes:
+                self.err.print(f"retrans: note: {note}", markup=False)
+            stats["files"] += 1
+            if not o.selected:
+                stats["below"] += 1
+                return
+            stats.update(f.severity.value for f in r.findings)
+            if writer is not None and not r.error:
+                writer.add(r)
+                hit = hit or any(f.severity.rank >= fail_on for f in r.findings)
+            if o.fingerprints:
+                recorded.entries[r.path] = Counter(o.fingerprints)
+            if o.page is not None:
+                pages.append(o.page)
+            if o.text is not None:  # fix -: the repaired text
+                sys.stdout.write(o.text)
+                changed = changed or o.changed
+            elif o.changed:
+                changed = True
+                stats["fixed"] += 1
+                if not document:  # a corpus's repaired texts go to its output partitions
+                    self._show_change(r.path, o)
+
         try:
             for o in self.outcomes(jobs):
-                r = o.report
-                if r.skipped:
-                    if not self.args.quiet:
-                        self.err.print(f"retrans: warning: {r.skipped}", markup=False)
-                    stats["skipped"] += 1
-                    if writer is not None:
-                        writer.add(r)
-                    continue
-                if r.error:
-                    self.err.print(f"retrans: error: {r.error}", markup=False)
-                    stats["errors"] += 1
-                    self.failed = True
-                    if cmd == "report":  # the index names the file that has no page
-                        pages.append(PageSummary(r.path, "", Counter(), Counter(), 0, error=r.error))
-                    if writer is not None:
-                        writer.add(r)  # machine formats list failed files too
-                for note in () if self.args.quiet else o.notes:
-                    self.err.print(f"retrans: note: {note}", markup=False)
-                stats["files"] += 1
-                stats.update(f.severity.value for f in r.findings)
-                if writer is not None and not r.error:
-                    writer.add(r)
-                    hit = hit or any(f.severity.rank >= fail_on for f in r.findings)
-                if o.fingerprints:
-                    recorded.entries[r.path] = Counter(o.fingerprints)
-                if o.page is not None:
-                    pages.append(o.page)
-                if o.text is not None:  # fix -: the repaired text
-                    sys.stdout.write(o.text)
-                    changed = changed or o.changed
-                elif o.changed:
-                    changed = True
-                    stats["fixed"] += 1
-                    self._show_change(r.path, o)
+                if isinstance(o, corpus.BatchOutcome):
+                    for d in o.docs:
+                        take(Outcome(d.report, d.changed, d.notes, selected=d.selected), document=True)
+                    sink.add(o)
+                else:
+                    take(o)
         except RetransError as exc:  # e.g. a grammar backend that fails inside a worker
+            sink.abort()
             self.err.print(f"retrans: error: {exc}", markup=False)
             return 2
+        except BaseException:
+            sink.abort()
+            raise
         if writer is not None:
             writer.end()
         if cmd == "report":
@@ -416,7 +494,7 @@ class Session:
                 markup=False,
             )
             return 2 if self.failed else 0
-        if (len(jobs) > 1 or self.args.jobs > 1) and not self.args.quiet:
+        if (len(jobs) > 1 or self.args.jobs > 1 or self.corpora) and not self.args.quiet:
             self._summary(stats)
         if self.failed:
             return 2
@@ -437,9 +515,14 @@ class Session:
 
     def _summary(self, stats: Counter[str]) -> None:
         table = Table(title="retrans summary", title_justify="left")
-        for col in ("files", "errors", "warnings", "info", "files fixed", "input errors", "skipped"):
+        cols = ["files", "errors", "warnings", "info", "files fixed", "input errors", "skipped"]
+        keys = ["files", "error", "warning", "info", "fixed", "errors", "skipped"]
+        if self.args.min_mt_score is not None:
+            cols.append("below MT score")
+            keys.append("below")
+        for col in cols:
             table.add_column(col, justify="right")
-        table.add_row(*(str(stats[k]) for k in ("files", "error", "warning", "info", "fixed", "errors", "skipped")))
+        table.add_row(*(str(stats[k]) for k in keys))
         self.err.print(table)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from retrans.core.finding import Finding
 from retrans.detect.build import Tooling
+from retrans.detect.mt_score import count_words, mt_score
 from retrans.repair.fixing import FixResult, fix_text_loop
 from retrans.report.review import Review, build_review
 
@@ -21,12 +22,16 @@ from retrans.report.review import Review, build_review
 @dataclass(frozen=True)
 class FileResult:
     """What one text gave: the findings of the original, the fix result (when asked),
-    the review (when asked), and notes for the user (reverted fixes, unsettled loop)."""
+    the review (when asked), and notes for the user (reverted fixes, unsettled loop).
+    `mt_score` is the document's machine-translation score (detect/mt_score.py);
+    `selected` is False when it fell below `min_mt_score` (then nothing was fixed)."""
 
     findings: tuple[Finding, ...]
     fix: FixResult | None = None
     review: Review | None = None
     notes: tuple[str, ...] = ()
+    mt_score: float = 0.0
+    selected: bool = True
 
 
 def process(
@@ -37,11 +42,15 @@ def process(
     review: bool = False,
     min_confidence: float = 0.7,
     label: str = "<text>",
+    min_mt_score: float | None = None,
 ) -> FileResult:
-    """Check `text`; with `fix` or `review`, repair it starting from those findings."""
+    """Check `text`; with `fix` or `review`, repair it starting from those findings,
+    unless its MT score is below `min_mt_score`."""
     findings = tooling.pipeline.check(text)
-    if not (fix or review):
-        return FileResult(tuple(findings))
+    score = mt_score(findings, count_words(text))
+    selected = min_mt_score is None or score >= min_mt_score
+    if not (fix or review) or not selected:
+        return FileResult(tuple(findings), mt_score=score, selected=selected)
     guard = tooling.guard()
     result = fix_text_loop(
         text, tooling.pipeline.check, min_confidence, accept=guard, initial=findings, progress=_progress(text, label)
@@ -57,7 +66,7 @@ def process(
             "pass(es) that did"
         )
     rev = build_review(text, result.text, findings) if review else None
-    return FileResult(tuple(findings), result, rev, tuple(notes))
+    return FileResult(tuple(findings), result, rev, tuple(notes), score)
 
 
 #: A text this long reports each fix pass on stderr (it may take minutes).

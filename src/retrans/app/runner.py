@@ -1,8 +1,11 @@
-"""Per-file work, in this process or in worker processes (`-j N`).
+"""Per-file work, in this process, in worker processes (`-j N`) or on Dask
+workers (`--scheduler`, app/distributed.py).
 
 Each worker builds the checkers once (models load once per process) and handles
-one file at a time: read, check or fix, write. Only findings and their line
-positions travel back, never the text, so memory stays flat however many files.
+one unit of work at a time: a file (read, check or fix, write) or a batch of corpus
+documents (app/corpus.py). Only findings and their line positions travel back,
+never a file's text, and work is handed out through a bounded window, so memory
+stays flat however many files or documents.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ import os
 import signal
 import stat
 import threading
-from collections import Counter
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, Protocol
 
 from retrans.core.document import MAX_CHARS, BinaryFileError, Document, LineIndex, read_document, write_atomic
 from retrans.core.errors import InputError, RetransError
@@ -47,6 +51,24 @@ class Job:
     force: bool = False
     #: The text itself when it came from standard input (path `-`).
     stdin: str | None = None
+    min_mt_score: float | None = None
+
+    @property
+    def size(self) -> int:
+        """Documents this job covers (for the progress bar)."""
+        return 1
+
+    def run(self, tooling: Tooling) -> Outcome:
+        return _run_job(self, tooling)
+
+
+class Work(Protocol):
+    """A unit of work a worker runs with its tooling: a `Job` or a corpus batch."""
+
+    @property
+    def size(self) -> int: ...
+
+    def run(self, tooling: Tooling) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -60,6 +82,8 @@ class Outcome:
     page: PageSummary | None = None
     #: The repaired text of `fix -` (standard input), for standard output.
     text: str | None = None
+    #: False when the file's MT score is below --min-mt-score: not reported, not fixed.
+    selected: bool = True
 
 
 _TOOLING: Tooling | None = None
@@ -93,21 +117,54 @@ def exit_on_sigterm() -> None:
 STDIN = Path("-")
 
 
+_BUILT_FOR: tuple[Options, tuple[tuple[str, int], ...]] | None = None
+
+
+def init_worker(options: Options) -> None:
+    """Build this process's checkers for a Dask worker. A long-lived worker keeps
+    them from one run to the next while the options and the rule files (paths and
+    modification times) are the same, so models load once per worker, not per run."""
+    global _BUILT_FOR
+    key = (options, _rule_files(options))
+    if _TOOLING is not None and key == _BUILT_FOR:
+        return
+    _init(options)
+    _BUILT_FOR = key
+
+
+def _rule_files(options: Options) -> tuple[tuple[str, int], ...]:
+    from retrans.detect.rules.loader import default_rule_dirs
+
+    dirs = options.rule_dirs if options.rule_dirs is not None else tuple(default_rule_dirs())
+    return tuple((str(f), f.stat().st_mtime_ns) for d in dirs for f in sorted(Path(d).rglob("*")) if f.is_file())
+
+
+def run_work(work: Work) -> Any:
+    """Run one unit of work with this process's checkers."""
+    assert _TOOLING is not None, "worker not initialised"
+    return work.run(_TOOLING)
+
+
 def run_job(job: Job) -> Outcome:
+    """Handle one file with this process's checkers."""
+    assert _TOOLING is not None, "worker not initialised"
+    return _run_job(job, _TOOLING)
+
+
+def _run_job(job: Job, tooling: Tooling) -> Outcome:
     """Handle one file; every failure becomes part of the outcome, never an exception:
     a checker or backend that fails on one file is that file's error, and the batch
     goes on with the next."""
     path = str(job.path)
     try:
-        return _run_job(job)
+        return _handle(job, tooling)
     except (RetransError, OSError, MemoryError, RecursionError) as exc:
         return Outcome(FileReport(path, LineIndex(""), error=f"{path}: {exc}" if path not in str(exc) else str(exc)))
     except Exception as exc:  # a bug: still one file's error, never the batch's
         return Outcome(FileReport(path, LineIndex(""), error=f"{path}: unexpected error: {exc!r}"))
 
 
-def _run_job(job: Job) -> Outcome:
-    assert _TOOLING is not None, "worker not initialised"
+def _handle(job: Job, tooling: Tooling) -> Outcome:
     path = str(job.path)
     if job.stdin is not None:
         doc = Document(path, job.stdin)
@@ -124,14 +181,26 @@ def _run_job(job: Job) -> Outcome:
         return Outcome(FileReport(path, LineIndex(""), error=too_long))
     index = LineIndex(text)
     if job.command == "check":
-        findings = list(process(text, _TOOLING).findings)
+        res = process(text, tooling, min_mt_score=job.min_mt_score)
+        findings = list(res.findings)
         fps = tuple(fingerprint(text, f) for f in findings) if job.want_fingerprints else ()
         if job.baseline:
             findings = new_findings(text, findings, Counter(dict(job.baseline)))
-        return Outcome(FileReport(path, index, tuple(findings)), fingerprints=fps)
+        report = FileReport(path, index, tuple(findings), mt_score=res.mt_score)
+        return Outcome(report, fingerprints=fps, selected=res.selected)
 
     report_page = job.command == "report"
-    res = process(text, _TOOLING, fix=True, review=report_page, min_confidence=job.min_confidence, label=path)
+    res = process(
+        text,
+        tooling,
+        fix=True,
+        review=report_page,
+        min_confidence=job.min_confidence,
+        label=path,
+        min_mt_score=job.min_mt_score,
+    )
+    if not res.selected:
+        return Outcome(FileReport(path, index, mt_score=res.mt_score), selected=False)
     result = res.fix
     assert result is not None
     notes = res.notes
@@ -145,9 +214,9 @@ def _run_job(job: Job) -> Outcome:
             Counter(f.category for f in res.findings),
             sum(c.applied for c in res.review.changes),
         )
-        return Outcome(FileReport(path, index, res.findings), notes=notes, page=summary)
+        return Outcome(FileReport(path, index, res.findings, mt_score=res.mt_score), notes=notes, page=summary)
 
-    report = FileReport(path, index, tuple(result.applied_flat))
+    report = FileReport(path, index, tuple(result.applied_flat), mt_score=res.mt_score)
     if job.stdin is not None and not job.diff:  # `fix -`: the repaired text goes to stdout
         return Outcome(report, result.changed, notes, text=result.text)
     if job.diff:
@@ -184,32 +253,75 @@ def _writable(path: Path) -> bool:
 
 @dataclass
 class Runner:
-    """Runs jobs in order, in this process (`jobs=1`) or in a pool of workers."""
+    """Runs work in order, in this process (`jobs=1`), in a pool of workers, or on a
+    Dask cluster (`scheduler`: an address, or `local[:N]` for a LocalCluster)."""
 
     options: Options
     jobs: int = 1
+    scheduler: str | None = None
     _pool: ProcessPoolExecutor | None = field(default=None, repr=False)
+    _dask: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        if self.jobs <= 1:
+        if self.jobs <= 1 and self.scheduler is None:
             _init(self.options)  # raises configuration errors here, before any file
         else:
             # Workers build their own checkers; find configuration errors here first
             # (cheap: rules, codes and backend availability, no model is loaded).
             self.options.selection.validate(all_codes(load_rules(self.options.rule_dirs)))
             build_grammar(self.options.grammar, self.options.languagetool_url, self.options.harper_kinds)
+        if self.scheduler is not None:
+            from .distributed import DaskRunner
 
-    def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]:
-        if self.jobs <= 1 or len(jobs) <= 1:
+            self._dask = DaskRunner(self.options, self.scheduler, self.jobs)
+
+    def run(self, work: Iterable[Work], done: Callable[[Work], None] | None = None) -> Iterator[Any]:
+        """Results in the order of `work`; `done` is called as each unit completes."""
+        if self._dask is not None:
+            yield from self._dask.run(work, done)
+            return
+        small = isinstance(work, Sequence) and len(work) <= 1
+        if self.jobs <= 1 or small:
             if _TOOLING is None:
                 _init(self.options)
-            for job in jobs:
-                yield run_job(job)
+            for w in work:
+                result = run_work(w)
+                if done is not None:
+                    done(w)
+                yield result
             return
-        workers = min(self.jobs, len(jobs), os.cpu_count() or 1)
+        workers = min(self.jobs, os.cpu_count() or 1)
+        if isinstance(work, Sequence):
+            workers = min(workers, len(work))
         threads = max(1, (os.cpu_count() or 1) // workers)
         with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(self.options, threads)) as pool:
-            yield from pool.map(run_job, jobs, chunksize=1)
+            yield from _window(pool, work, 4 * workers, done)
+
+    def close(self) -> None:
+        if self._dask is not None:
+            self._dask.close()
+            self._dask = None
+
+
+def _window(
+    pool: ProcessPoolExecutor, work: Iterable[Work], size: int, done: Callable[[Work], None] | None
+) -> Iterator[Any]:
+    """`pool.map` that keeps at most `size` units in flight (map submits them all)."""
+    pending: deque[tuple[Work, Future[Any]]] = deque()
+
+    def oldest() -> Any:
+        w, fut = pending.popleft()
+        result = fut.result()
+        if done is not None:
+            done(w)
+        return result
+
+    for w in work:
+        pending.append((w, pool.submit(run_work, w)))
+        if len(pending) >= size:
+            yield oldest()
+    while pending:
+        yield oldest()
 
 
 def page_names(paths: Sequence[Path]) -> list[str]:

@@ -35,6 +35,8 @@ def _result(r: FileReport, f: Finding) -> dict[str, Any]:
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": r.path}, "region": region}}],
         "properties": {"confidence": round(f.confidence, 3), "fixPolicy": f.fix.value, "category": f.category},
     }
+    if r.mt_score is not None:
+        result["properties"]["documentMtScore"] = r.mt_score
     if f.suggestions:
         result["fixes"] = [
             {
@@ -108,7 +110,8 @@ def _esc_prop(s: str) -> str:
 
 
 class GithubWriter(Writer):
-    """`::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message` per finding."""
+    """`::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message` per finding,
+    then `::notice file=…,title=MT score::MT score 0.42` for each file with findings."""
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
@@ -129,3 +132,5 @@ class GithubWriter(Writer):
                 f"title={_esc_prop(f.rule + ' ' + f.name)}"
                 f"::{_esc_data(msg)}\n"
             )
+        if r.findings and r.mt_score is not None:
+            out.write(f"::notice file={_esc_prop(r.path)},title=MT score::MT score {r.mt_score:.2f}\n")

@@ -20,13 +20,15 @@ _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 @dataclass(frozen=True)
 class FileReport:
     """One file's outcome: findings with the file's line index (not its text, so a
-    batch keeps no texts in memory), or the error that stopped it."""
+    batch keeps no texts in memory), or the error that stopped it. `mt_score` is the
+    document's machine-translation score (0 to 1), shown by every writer."""
 
     path: str
     index: LineIndex
     findings: tuple[Finding, ...] = ()
     error: str | None = None
     skipped: str | None = None
+    mt_score: float | None = None
 
 
 def finding_dict(f: Finding, index: LineIndex) -> dict[str, Any]:
@@ -86,7 +88,10 @@ class JsonWriter(Writer):
         if r.error or r.skipped:
             self.errors.append(failure(r))
             return
-        entry: dict[str, Any] = {"path": r.path, "findings": [finding_dict(f, r.index) for f in r.findings]}
+        entry: dict[str, Any] = {"path": r.path}
+        if r.mt_score is not None:
+            entry["mt_score"] = r.mt_score
+        entry["findings"] = [finding_dict(f, r.index) for f in r.findings]
         self.out.write((",\n" if self.count else "") + json.dumps(entry, ensure_ascii=False))
         self.count += 1
 
@@ -95,7 +100,8 @@ class JsonWriter(Writer):
 
 
 class HumanWriter(Writer):
-    """`path:line:col: CODE message [suggestion]`, grouped by file, then a summary."""
+    """`path:line:col: CODE message [suggestion]`, grouped by file, each file with
+    findings closed by `path: MT score 0.42`, then a summary."""
 
     def __init__(self, console: Console, quiet: bool = False) -> None:
         self.console = console
@@ -121,6 +127,11 @@ class HumanWriter(Writer):
             if f.suggestions:
                 shown = " | ".join(s if s else "(delete)" for s in f.suggestions[:3])
                 t.append(f" [{shown}]", style="green")
+            self.console.print(t, soft_wrap=True, highlight=False)
+        if r.findings and r.mt_score is not None:
+            t = Text()
+            t.append(f"{r.path}: ", style="bold")
+            t.append(f"MT score {r.mt_score:.2f}", style="magenta")
             self.console.print(t, soft_wrap=True, highlight=False)
 
     def end(self) -> None:
