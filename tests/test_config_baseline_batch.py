@@ -86,9 +86,9 @@ def test_config_lookup_walks_up(tmp_path: Path) -> None:
 def test_baseline_hides_accepted_findings_and_survives_edits_elsewhere(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(["check", "--grammar", "none", "--write-baseline", "base.json", "a.txt"], capsys)
+    code, _, err = run(["check", "--no-lm", "--grammar", "none", "--write-baseline", "base.json", "a.txt"], capsys)
     assert code == 0 and "wrote baseline of 2 finding(s)" in err
-    code, out, _ = run(["check", "--grammar", "none", "--baseline", "base.json", "a.txt"], capsys)
+    code, out, _ = run(["check", "--no-lm", "--grammar", "none", "--baseline", "base.json", "a.txt"], capsys)
     assert code == 0 and "no findings" in out
     # Lines added above move every finding; a new artifact appears; the old ones stay hidden.
     (project / "a.txt").write_text(
@@ -97,7 +97,7 @@ def test_baseline_hides_accepted_findings_and_survives_edits_elsewhere(
         + ART,
         encoding="utf-8",
     )
-    code, out, _ = run(["check", "--grammar", "none", "--format", "json", "--baseline", "base.json", "a.txt"], capsys)
+    code, out, _ = run(["check", "--no-lm", "--grammar", "none", "--format", "json", "--baseline", "base.json", "a.txt"], capsys)
     found = json.loads(out)["files"][0]["findings"]
     assert code == 1 and [f["rule"] for f in found] == ["RT302"]
 

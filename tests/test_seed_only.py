@@ -16,10 +16,11 @@ import re
 from collections.abc import Iterable, Iterator
 
 import pytest
-from retrans.loader import RuleSet, load_rules
-from retrans.ruletypes import Rule
-from retrans.ruletypes.base import BadExample
-from retrans.ruletypes.pattern import PhraseRule
+
+from retrans.detect.rules.loader import RuleSet, load_rules
+from retrans.detect.rules.types import Rule
+from retrans.detect.rules.types.base import BadExample
+from retrans.detect.rules.types.pattern import PhraseRule
 
 from .conftest import RULES, SEEDS
 
@@ -142,7 +143,7 @@ def _fake_rule(bad_text: str, entry_examples: bool) -> RuleSet:
     import tempfile
     from pathlib import Path
 
-    from retrans.loader import load_rule_file
+    from retrans.detect.rules.loader import load_rule_file
 
     entry = '    - wrong: [zorbly]\n      right: [grand]\n'
     if entry_examples:

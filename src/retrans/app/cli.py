@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from retrans import __version__
+from retrans.app.baseline import Baseline
 from retrans.core.config import Config, load_config
 from retrans.core.document import LineIndex
 from retrans.core.errors import RetransError, UsageError
@@ -31,7 +32,6 @@ from retrans.report.terminal import print_side_by_side
 from retrans.report.writers import FileReport, HumanWriter, JsonWriter, Writer, marked_diff
 
 from . import corpus
-from .baseline import Baseline
 from .codes_cli import cmd_rules
 from .runner import STDIN, Job, Outcome, Runner, Work, exit_on_sigterm, page_names
 

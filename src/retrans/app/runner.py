@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from retrans.app.baseline import fingerprint, new_findings
 from retrans.core.document import MAX_CHARS, BinaryFileError, Document, LineIndex, read_document, write_atomic
 from retrans.core.errors import InputError, RetransError
 from retrans.core.options import Options
@@ -30,7 +31,6 @@ from retrans.detect.rules.loader import load_rules
 from retrans.report.html import PageSummary, page_name, render_page
 from retrans.report.writers import FileReport, unified_diff
 
-from .baseline import fingerprint, new_findings
 from .process import process
 
 
