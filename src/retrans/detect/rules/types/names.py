@@ -125,6 +125,8 @@ class FuzzyNameRule(Rule):
                 if best is None:
                     continue
                 name, kind = best
+                if f.startswith(fold(name)):
+                    continue  # a derivative of the name (Quebecer, Montrealer), not a garbled one
                 if kind == "person" and not self._introduced(ctx.text, start, fold(name)):
                     continue  # "Jean-Philippe Marcoux" is someone else, not a garbled "Marois"
                 fix = FixPolicy.SAFE if kind == "place" else FixPolicy.SUGGEST
