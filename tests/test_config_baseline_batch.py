@@ -97,7 +97,9 @@ def test_baseline_hides_accepted_findings_and_survives_edits_elsewhere(
         + ART,
         encoding="utf-8",
     )
-    code, out, _ = run(["check", "--no-lm", "--grammar", "none", "--format", "json", "--baseline", "base.json", "a.txt"], capsys)
+    code, out, _ = run(
+        ["check", "--no-lm", "--grammar", "none", "--format", "json", "--baseline", "base.json", "a.txt"], capsys
+    )
     found = json.loads(out)["files"][0]["findings"]
     assert code == 1 and [f["rule"] for f in found] == ["RT302"]
 

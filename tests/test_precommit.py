@@ -188,6 +188,8 @@ def test_warnings_do_not_block_and_the_hook_reports_what_the_cli_reports(repo: t
         check=False,
     )
     assert direct.returncode == 1  # the CLI's own default, --fail-on warning
-    expected = sorted(line for line in direct.stdout.splitlines() if line.startswith(f"{name}:") and "MT score" not in line)
+    expected = sorted(
+        line for line in direct.stdout.splitlines() if line.startswith(f"{name}:") and "MT score" not in line
+    )
     assert [line.split(": ")[1].split()[0] for line in expected] == ["RT416", "RT351"]
     assert hook == expected
