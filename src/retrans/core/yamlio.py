@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
+import pickle
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
+from retrans.core.cache import rule_cache_root
 from retrans.core.errors import ConfigError
+
+#: Bump when what `load_yaml` returns changes shape (the cache key includes it).
+_PARSE_VERSION = 1
 
 
 class LineDict(dict[str, Any]):
@@ -53,11 +61,30 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 
 def load_yaml(path: Path) -> Any:
-    """Parse one YAML file safely; syntax errors become `ConfigError` with a line."""
+    """Parse one YAML file safely; syntax errors become `ConfigError` with a line.
+
+    Rule files are parsed on every start and PyYAML's constructors are pure Python
+    (about a second for the built-in rules), so a parsed file is kept in the rule
+    cache under the hash of its bytes: an edited file is simply a new key."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, None, f"cannot read: {exc}") from None
+    cached = _cache_file(raw)
+    if cached is not None:
+        try:
+            with cached.open("rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # a damaged or foreign cache entry is only a miss
+            pass
+    data = _parse(path, text)
+    if cached is not None:
+        _store(cached, data)
+    return data
+
+
+def _parse(path: Path, text: str) -> Any:
     try:
         stream = io.StringIO(text)
         stream.name = str(path)  # how libyaml learns the file name for marks
@@ -70,3 +97,30 @@ def load_yaml(path: Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise ConfigError(path, line, f"invalid YAML: {exc.problem}") from None
+
+
+def _cache_file(raw: bytes) -> Path | None:
+    """Where the parse of these bytes is kept (None: caching is off). The key
+    covers the bytes, the loader's shape and PyYAML's version; a file's path is
+    not part of it because the parse holds no path."""
+    root = rule_cache_root()
+    if root is None:
+        return None
+    digest = hashlib.sha256(raw).hexdigest()[:40]
+    return root / f"yaml-v{_PARSE_VERSION}-{yaml.__version__}" / f"{digest}.pickle"
+
+
+def _store(target: Path, data: Any) -> None:
+    """Write atomically; any failure (read-only home, full disk) is ignored."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pickle")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except Exception:  # the cache is an optimisation only
+        pass

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from retrans.core.cache import cache_root
 from retrans.core.errors import RetransError
 
 if TYPE_CHECKING:
@@ -35,10 +36,7 @@ def default_cache_path() -> Path | None:
     """`RETRANS_CACHE_DIR` or ~/.cache/retrans; `RETRANS_EMBEDDING_CACHE=off` disables it."""
     if os.environ.get("RETRANS_EMBEDDING_CACHE") == "off":
         return None
-    base = os.environ.get("RETRANS_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "retrans"
-    )
-    return Path(base) / "embeddings.sqlite3"
+    return cache_root() / "embeddings.sqlite3"
 
 
 class EmbeddingCache:

@@ -28,6 +28,8 @@ from typing import Any
 
 import regex
 
+from retrans.core.cache import rule_cache_root
+
 # The standard library's regex parser (Python 3.11+), private but stable enough:
 # any failure to read a pattern only means that pattern is not gated.
 _c: Any = importlib.import_module("re._constants")
@@ -116,12 +118,7 @@ def remember_pattern(source: str, flags: int, groups: int, groupindex: dict[str,
 def cache_dir() -> Path | None:
     """`RETRANS_CACHE_DIR` or ~/.cache/retrans (as the embedding cache);
     `RETRANS_RULE_CACHE=off` turns the rule caches off."""
-    if os.environ.get("RETRANS_RULE_CACHE") == "off":
-        return None
-    base = os.environ.get("RETRANS_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "retrans"
-    )
-    return Path(base)
+    return rule_cache_root()
 
 
 def cache_path() -> Path | None:
