@@ -142,39 +142,13 @@ def test_progress_bar_only_on_a_terminal(project: Path, capsys: pytest.CaptureFi
 
 
 def test_progress_bar_is_drawn_on_a_terminal(tmp_path: Path) -> None:
-    import os
-    import pty
-    import select
-    import subprocess
     import sys
+
+    from .conftest import stderr_on_a_terminal
 
     for i in range(4):
         (tmp_path / f"f{i}.txt").write_text(ART * 200, encoding="utf-8")
-    master, slave = pty.openpty()
     exe = str(Path(sys.executable).parent / "retrans")
-    env = dict(os.environ, COLUMNS="100", TERM="xterm")
-    env.pop("NO_COLOR", None)
-    proc = subprocess.Popen(
-        [exe, "check", "--grammar", "none", "--no-embeddings", "-j", "2", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-        stderr=slave,
-        env=env,
-    )
-    os.close(slave)
-    chunks = []
-    while True:
-        ready, _, _ = select.select([master], [], [], 120)
-        if not ready:
-            break
-        try:
-            data = os.read(master, 4096)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=120)
-    os.close(master)
-    err = b"".join(chunks).decode("utf-8", "replace")
+    _, err = stderr_on_a_terminal([exe, "check", "--grammar", "none", "--no-embeddings", "-j", "2", str(tmp_path)], 120)
     assert "check" in err and "/4" in err  # the bar's label and its M/N counter
     assert "retrans summary" in err

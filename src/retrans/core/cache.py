@@ -6,6 +6,7 @@ makes retrans slower, never wrong."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -23,3 +24,19 @@ def rule_cache_root() -> Path | None:
     if os.environ.get("RETRANS_RULE_CACHE") == "off":
         return None
     return cache_root()
+
+
+def write_cache_file(path: Path, data: bytes) -> bool:
+    """Write one cache file atomically (a temporary file, then a rename), so a reader
+    never sees half of it. Any failure (read-only home, full disk) only returns
+    False: the cache costs speed when it is missing, never correctness."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        return False

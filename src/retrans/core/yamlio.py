@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
-from retrans.core.cache import rule_cache_root
+from retrans.core.cache import rule_cache_root, write_cache_file
 from retrans.core.errors import ConfigError
 
 #: Bump when what `load_yaml` returns changes shape (the cache key includes it).
@@ -111,16 +109,9 @@ def _cache_file(raw: bytes) -> Path | None:
 
 
 def _store(target: Path, data: Any) -> None:
-    """Write atomically; any failure (read-only home, full disk) is ignored."""
+    """Keep a parse; data that cannot be pickled is simply not kept."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pickle")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # the cache is an optimisation only
-        pass
+        return
+    write_cache_file(target, payload)

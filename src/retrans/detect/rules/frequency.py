@@ -9,9 +9,9 @@ to the other caches, and wordfreq is imported only for a word not seen before.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
+from retrans.core.cache import write_cache_file
 from retrans.detect.rules.prefilter import cache_dir
 
 #: Past this many words the file stops growing (a huge text must not make every start slower).
@@ -57,11 +57,5 @@ def save() -> None:
     path = cache_path()
     if not _DIRTY or path is None or _MEMO is None or len(_MEMO) > MAX_SAVED:
         return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(_MEMO), encoding="utf-8")
-        os.replace(tmp, path)
+    if write_cache_file(path, json.dumps(_MEMO).encode("utf-8")):
         _DIRTY = False
-    except OSError:
-        pass

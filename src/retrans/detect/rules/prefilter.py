@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import re
 import warnings
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from typing import Any
 
 import regex
 
-from retrans.core.cache import rule_cache_root
+from retrans.core.cache import rule_cache_root, write_cache_file
 
 # The standard library's regex parser (Python 3.11+), private but stable enough:
 # any failure to read a pattern only means that pattern is not gated.
@@ -154,14 +153,8 @@ def save_cache() -> None:
         return
     gates = {k: None if g is None else [sorted(g.whole), sorted(g.parts)] for k, g in _MEMO.items()}
     data = {"gates": gates, "valid": {k: [n, names] for k, (n, names) in _VALID.items()}}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, path)
+    if write_cache_file(path, json.dumps(data).encode("utf-8")):
         _DIRTY = False
-    except OSError:
-        pass
 
 
 def gate_for(source: str) -> Gate | None:
