@@ -208,7 +208,9 @@ class PronounRule(Rule):
             return
         low_text = ctx.text.lower()
         introduced = {p.surname.lower() for p in self.lexicon.people if p.name.lower() in low_text}
-        introduced |= {m.group(2).lower() for m in _FULL_NAME.finditer(ctx.text) if m.group(1).lower() in self.first_names}
+        introduced |= {
+            m.group(2).lower() for m in _FULL_NAME.finditer(ctx.text) if m.group(1).lower() in self.first_names
+        }
         for offset, doc in ctx.sentence_docs(known):
             for tok in doc:
                 low = tok.lower_
@@ -739,9 +741,12 @@ def _end_of(sents: list[tuple[int, int]], start: int) -> int:
 
 
 _PERSON_TITLES = frozenset(
-    "mr mrs ms miss dr doctor professor prof farmer sir lady lord judge justice senator governor mayor "
-    "president premier minister coach captain sergeant general colonel father mother sister brother uncle aunt "
-    "saint st pope rabbi reverend".split()
+    {
+        "mr", "mrs", "ms", "miss", "dr", "doctor", "professor", "prof", "farmer", "sir", "lady", "lord", "judge",
+        "justice", "senator", "governor", "mayor", "president", "premier", "minister", "coach", "captain",
+        "sergeant", "general", "colonel", "father", "mother", "sister", "brother", "uncle", "aunt", "saint", "st",
+        "pope", "rabbi", "reverend",
+    }
 )
 
 
