@@ -220,8 +220,15 @@ class PronounRule(Rule):
                 if subj is None:
                     continue
                 name = self._name(subj)
-                full = genders.get(name.lower()) if " " in name.strip() else None
-                gender = full or genders.get(subj.lower_, "")
+                parts = name.lower().split()
+                full = None
+                if len(parts) > 1:
+                    full = genders.get(" ".join(parts), genders.get(" ".join(parts[-2:])))
+                    if full is None and parts[-2] not in _PERSON_TITLES:
+                        # A full name of unknown gender ("Annie Tremblay", "Annie" not
+                        # listed) says nothing; its surname may be someone else's.
+                        continue
+                gender = full if full is not None else genders.get(subj.lower_, "")
                 if not gender or (gender == "f") == (low == "her"):
                     continue
                 # A bare surname ("Clinton", "Farmer Jones") is the gazetteer person only
