@@ -40,11 +40,14 @@ _ARTICLES = frozenset({"a", "an"})
 #: clean news text (tests/data/clean_news*.txt, tests/test_grammar.py): the en dash
 #: contradicts news style (Canadian Press writes "won 4-2", "voted 17-8"), the
 #: missing-preposition guess fires on "The province will present its plan.", and
-#: "some" before a number is how news says "about" ("Some 40,000 jobs were lost").
+#: "some" before a number is how news says "about" ("Some 40,000 jobs were lost"), and
+#: news style writes an ellipsis as three full stops.
 HARPER_SKIP_MESSAGES = (
     "use an en dash",
     "you may be missing a preposition",
     "the word 'some' should not be used before a number",
+    # Canadian Press writes three full stops ("NOTES: ... The teams meet again").
+    "use the unicode ellipsis character",
 )
 
 
