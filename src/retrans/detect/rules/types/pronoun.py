@@ -603,6 +603,7 @@ class PersonPronounRule(Rule):
         text = ctx.text
         persons: list[str] = []  # genders of people named or described
         named = False  # someone is named: "his mother" alone names nobody
+        first_named = len(doc)  # a pronoun before every name ("Her death grieved John") is not theirs
         in_person: set[int] = set()
         role_only = len(doc)
         for ent in doc.ents:
@@ -611,6 +612,7 @@ class PersonPronounRule(Rule):
                 continue
             persons.append(g)
             named = True
+            first_named = min(first_named, ent.start)
             in_person.update(range(ent.start, ent.end))
         for tok in doc:
             if tok.i in in_person:
@@ -619,6 +621,7 @@ class PersonPronounRule(Rule):
             if tok.pos_ == "PROPN" and tok.text[:1].isupper() and low in genders:
                 persons.append(genders[low])
                 named = True
+                first_named = min(first_named, tok.i)
                 in_person.add(tok.i)
             elif low in _GENDER_NOUNS and low not in ("he", "she") and tok.pos_ == "NOUN":
                 persons.append(_GENDER_NOUNS[low])
@@ -647,7 +650,7 @@ class PersonPronounRule(Rule):
                     yield self.finding(start, start + len(tok.text), [match_case(tok.text, found)])
                 continue
             g = _PRONOUN_GENDER.get(low)
-            if g is None or g == gender or role_only < len(doc):
+            if g is None or g == gender or role_only < len(doc) or tok.i < first_named:
                 continue
             if _inside_quote(text, start) or self._other_before(text, offset, low, genders):
                 continue
