@@ -30,12 +30,6 @@ WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 _RULESET = load_rules([RULES])
 
-#: Phrase rules owned by other engineers whose entries still lack examples
-#: (rules/names.yaml). They are reported, not exempted for good: the strict xfail
-#: below fails as soon as they are fixed, so the list must then shrink.
-# names.yaml rules whose entries still lack examples of their own (outstanding work,
-# listed in the closing note); the strict xfail below fails once they all have them.
-PENDING_OWNERS = {"RT503", "RT504", "RT506", "RT508", "RT517", "RT519", "RT520", "RT521"}
 
 
 def words(text: str) -> list[str]:
@@ -121,20 +115,8 @@ def test_rule_has_a_bad_example_of_its_own(rule: Rule) -> None:
 
 
 def test_every_phrase_entry_has_its_own_examples() -> None:
-    missing = entries_without_examples(_RULESET, frozenset(PENDING_OWNERS))
+    missing = entries_without_examples(_RULESET)
     assert missing == [], f"{len(missing)} entries:\n" + "\n".join(missing)
-
-
-@pytest.mark.xfail(strict=True, reason="names.yaml entries await examples from their owner")
-def test_pending_rules_of_other_owners_have_entry_examples() -> None:
-    pending = _ruleset_of(PENDING_OWNERS)
-    assert pending.rules, "a pending code no longer exists: update PENDING_OWNERS"
-    missing = entries_without_examples(pending)
-    assert missing == [], f"{len(missing)} entries:\n" + "\n".join(missing)
-
-
-def _ruleset_of(codes: set[str]) -> RuleSet:
-    return RuleSet(tuple(r for r in _RULESET.rules if r.spec.code in codes), _RULESET.lexicon)
 
 
 # The checks must really fail: a rule exemplified only by the seed, and an entry

@@ -246,14 +246,15 @@ def _starts_with(words: list[str], term: str) -> bool:
     return words[: len(parts)] == parts
 
 
-def match_case(original: str, replacement: str) -> str:
+def match_case(original: str, replacement: str, caps: bool = True) -> str:
     """Carry the original's capitalisation over to the replacement (Harper does
-    the same): ALL CAPS stays caps, a capital first letter stays capital."""
+    the same): ALL CAPS stays caps (unless `caps` is false: an acronym is then replaced
+    by the name as written), a capital first letter stays capital."""
     if not replacement or not original:
         return replacement
     letters = [c for c in original if c.isalpha()]
     if len(letters) > 1 and all(c.isupper() for c in letters) and original != original.lower():
-        return replacement.upper()
+        return replacement.upper() if caps else replacement
     first = next((c for c in original if c.isalpha()), "")
     i = next((k for k, c in enumerate(replacement) if c.isalpha()), None)
     if i is None or not first:

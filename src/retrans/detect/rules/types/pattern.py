@@ -125,7 +125,8 @@ class _Entry:
 
 @register
 class PhraseRule(Rule):
-    """A lexicon of wrong -> right phrases (whole words, any case, any spacing).
+    """A lexicon of wrong -> right phrases (whole words, any case, any spacing;
+    `case_sensitive: true` matches the case written and keeps the replacement's own).
 
     Each entry may add its own `when` conditions, `message`, `fix` and
     `confidence`; the rule's own `when` applies to every entry. With
@@ -196,6 +197,9 @@ class PhraseRule(Rule):
             for m in e.regex.finditer(ctx.text):
                 if not (self.when.holds(ctx, m.start(), m.end()) and e.when.holds(ctx, m.start(), m.end())):
                     continue
-                subs = [match_case(m.group(), r) for r in e.right]
+                # A case-sensitive lexicon writes its replacements as they are meant
+                # ("PME" -> "SMEs", not "SMES"); only a capital first letter carries over.
+                caps = not self.params["case_sensitive"]
+                subs = [match_case(m.group(), r, caps) for r in e.right]
                 msg = (e.message or self.spec.message).replace("{match}", m.group())
                 yield self.finding(m.start(), m.end(), subs, message=msg, fix=e.fix, confidence=e.confidence)

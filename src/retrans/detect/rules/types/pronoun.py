@@ -206,6 +206,11 @@ class PronounRule(Rule):
         known = self._gender_trigger(genders)
         if known is None:
             return
+        low_text = ctx.text.lower()
+        introduced = {p.surname.lower() for p in self.lexicon.people if p.name.lower() in low_text}
+        introduced |= {
+            m.group(2).lower() for m in _FULL_NAME.finditer(ctx.text) if m.group(1).lower() in self.first_names
+        }
         for offset, doc in ctx.sentence_docs(known):
             for tok in doc:
                 low = tok.lower_
@@ -215,8 +220,20 @@ class PronounRule(Rule):
                 if subj is None:
                     continue
                 name = self._name(subj)
-                gender = genders.get(name.lower()) or genders.get(subj.lower_, "")
+                parts = name.lower().split()
+                full = None
+                if len(parts) > 1:
+                    full = genders.get(" ".join(parts), genders.get(" ".join(parts[-2:])))
+                    if full is None and parts[-2] not in _PERSON_TITLES:
+                        # A full name of unknown gender ("Annie Tremblay", "Annie" not
+                        # listed) says nothing; its surname may be someone else's.
+                        continue
+                gender = full if full is not None else genders.get(subj.lower_, "")
                 if not gender or (gender == "f") == (low == "her"):
+                    continue
+                # A bare surname ("Clinton", "Farmer Jones") is the gazetteer person only
+                # when the text names that person in full somewhere.
+                if not full and subj.lower_ not in introduced:
                     continue
                 if self._person_between(doc, subj, tok, people):
                     continue
@@ -286,6 +303,13 @@ class PronounRule(Rule):
         low = name.lower()
         if low in people or subj.lower_ in people or subj.ent_type_ == "PERSON":
             return False
+        for c in subj.lefts:
+            # "his emotional state": owned by someone, not a polity; "Farmer Jones",
+            # "Professor Clark": a title makes a person of a place-like name.
+            if c.dep_ == "poss" and c.lower_ in ("his", "her", "their", "my", "our", "your"):
+                return False
+            if c.dep_ == "compound" and (c.lower_ in _PERSON_TITLES or _is_human_noun(c.lower_)):
+                return False
         if low in self.places or subj.lower_ in self.places:
             return True
         return subj.pos_ == "NOUN" and subj.lower_ in self.nouns
@@ -578,6 +602,8 @@ class PersonPronounRule(Rule):
     ) -> Iterator[Finding]:
         text = ctx.text
         persons: list[str] = []  # genders of people named or described
+        named = False  # someone is named: "his mother" alone names nobody
+        first_named = len(doc)  # a pronoun before every name ("Her death grieved John") is not theirs
         in_person: set[int] = set()
         role_only = len(doc)
         for ent in doc.ents:
@@ -585,6 +611,8 @@ class PersonPronounRule(Rule):
             if g is None:
                 continue
             persons.append(g)
+            named = True
+            first_named = min(first_named, ent.start)
             in_person.update(range(ent.start, ent.end))
         for tok in doc:
             if tok.i in in_person:
@@ -592,6 +620,8 @@ class PersonPronounRule(Rule):
             low = tok.lower_
             if tok.pos_ == "PROPN" and tok.text[:1].isupper() and low in genders:
                 persons.append(genders[low])
+                named = True
+                first_named = min(first_named, tok.i)
                 in_person.add(tok.i)
             elif low in _GENDER_NOUNS and low not in ("he", "she") and tok.pos_ == "NOUN":
                 persons.append(_GENDER_NOUNS[low])
@@ -602,7 +632,9 @@ class PersonPronounRule(Rule):
         if not persons and role_only == len(doc) and self.things:
             yield from self._check_thing(text, doc, offset, cur, genders)
             return
-        if not persons or "" in persons or len(set(persons)) != 1 or not self.params["persons"]:
+        # A named person in this sentence or the one before is required: a pronoun
+        # that disagrees only with "husband" or "mother" refers to someone else.
+        if not named or "" in persons or len(set(persons)) != 1 or not self.params["persons"]:
             return
         gender = persons[0]
         for tok in doc:
@@ -618,7 +650,7 @@ class PersonPronounRule(Rule):
                     yield self.finding(start, start + len(tok.text), [match_case(tok.text, found)])
                 continue
             g = _PRONOUN_GENDER.get(low)
-            if g is None or g == gender or role_only < len(doc):
+            if g is None or g == gender or role_only < len(doc) or tok.i < first_named:
                 continue
             if _inside_quote(text, start) or self._other_before(text, offset, low, genders):
                 continue
@@ -716,6 +748,16 @@ _ROUGH = regex.compile(r"[^\r\n]+?(?:[.!?][”\"’)]*(?=\s)|(?=[\r\n])|$)")
 
 def _end_of(sents: list[tuple[int, int]], start: int) -> int:
     return next(e for s, e in sents if s == start)
+
+
+_PERSON_TITLES = frozenset(
+    {
+        "mr", "mrs", "ms", "miss", "dr", "doctor", "professor", "prof", "farmer", "sir", "lady", "lord", "judge",
+        "justice", "senator", "governor", "mayor", "president", "premier", "minister", "coach", "captain",
+        "sergeant", "general", "colonel", "father", "mother", "sister", "brother", "uncle", "aunt", "saint", "st",
+        "pope", "rabbi", "reverend",
+    }
+)
 
 
 def _is_human_noun(low: str) -> bool:

@@ -44,7 +44,10 @@ class QuoteRule(Rule):
                 elif ch == "”" and depth_stack:
                     depth_stack.pop()
             unmatched.extend(depth_stack)
-            continues = text[p.end() + 1 : p.end() + 2] == "“"
+            # A quotation that runs over paragraphs opens each one with a quote mark and
+            # closes only the last (blank lines between paragraphs allowed).
+            nxt = len(text) - len(text[p.end() :].lstrip())
+            continues = text[nxt : nxt + 1] in ("“", '"')
             for i in sorted(unmatched):
                 if continues and i == max(unmatched) and "”" not in para[i:]:
                     continue  # a quotation running on into the next paragraph

@@ -29,10 +29,16 @@ class RepetitionRule(Rule):
     PARAMS: ClassVar[dict[str, Param]] = {
         "mode": Param("str", required=True, choices=("adjacent", "list")),
         "allow": Param("strlist", default=[]),
+        # word -> the words after which its repetition is English: "gave her her coat"
+        # (two objects), "reined in in front of" (a particle, then a preposition).
+        "allow_after": Param("dict", default={}),
     }
 
     def setup(self, raw: LineDict) -> None:
         self.allow = {a.lower() for a in as_list(self.params["allow"])}
+        self.allow_after = {
+            str(k).lower(): {w.lower() for w in as_list(v)} for k, v in (self.params["allow_after"] or {}).items()
+        }
         self.rx = _ADJACENT if self.params["mode"] == "adjacent" else _LIST
 
     def check(self, ctx: TextContext) -> Iterator[Finding]:
@@ -42,6 +48,12 @@ class RepetitionRule(Rule):
                 continue
             if second[0].isupper():
                 continue  # "Bora Bora", "Walla Walla": names, not stutters
+            low = first.lower()
+            if low.startswith("as ") and low.count(" ") == 1:
+                continue  # "as dead as dead can be"
+            before = _RUN.findall(ctx.text[max(0, m.start() - 40) : m.start()])
+            if before and before[-1].lower() in self.allow_after.get(low, ()):
+                continue
             start = m.end(1)  # flag the separator and the repeated copy
             yield self.finding(start, m.end(3), [""])
 
