@@ -328,29 +328,40 @@ class CausalLM:
         sorted by length and packed into batches of at most MAX_BATCH_TOKENS."""
         import torch
 
-        groups: dict[str, list[int]] = {}
+        by_left: dict[str, list[int]] = {}
         for i, w in enumerate(windows):
-            groups.setdefault(w.left, []).append(i)
-        lefts = {left: self._bos + self.encode(left) for left in groups}
+            by_left.setdefault(w.left, []).append(i)
+        lefts = {left: self._bos + self.encode(left) for left in by_left}
         texts = [self.encode(w.text) for w in windows]
-        order = sorted(groups, key=lambda left: (len(lefts[left]), max(len(texts[i]) for i in groups[left])))
+        # A group is one left context and some of its windows; a context with more
+        # windows than one batch holds (never a candidate's few) is split.
+        groups: dict[int, list[int]] = {}
+        prefix: dict[int, list[int]] = {}
+        for left, members in by_left.items():
+            members = sorted(members, key=lambda i: len(texts[i]))
+            part: list[int] = []
+            for i in members:
+                if part and (len(part) + 1) * (len(lefts[left]) + len(texts[i])) > MAX_BATCH_TOKENS:
+                    groups[len(groups)], prefix[len(prefix)] = part, lefts[left]
+                    part = []
+                part.append(i)
+            groups[len(groups)], prefix[len(prefix)] = part, lefts[left]
+        order = sorted(groups, key=lambda g: (len(prefix[g]), max(len(texts[i]) for i in groups[g])))
         out = [0.0] * len(windows)
         g = 0
         while g < len(order):
             h = g + 1
             while h < len(order):
-                width = len(lefts[order[h]]) + max(len(texts[i]) for left in order[g : h + 1] for i in groups[left])
-                rows = sum(len(groups[left]) for left in order[g : h + 1])
+                width = len(prefix[order[h]]) + max(len(texts[i]) for k in order[g : h + 1] for i in groups[k])
+                rows = sum(len(groups[k]) for k in order[g : h + 1])
                 if width * rows > MAX_BATCH_TOKENS:
                     break
                 h += 1
             chunk = order[g:h]
             with torch.inference_mode():
-                scores = self._score_chunk(
-                    [lefts[left] for left in chunk], [[texts[i] for i in groups[left]] for left in chunk]
-                )
-            for left, values in zip(chunk, scores, strict=True):
-                for i, v in zip(groups[left], values, strict=True):
+                scores = self._score_chunk([prefix[k] for k in chunk], [[texts[i] for i in groups[k]] for k in chunk])
+            for k, values in zip(chunk, scores, strict=True):
+                for i, v in zip(groups[k], values, strict=True):
                     out[i] = v
             g = h
         return out
