@@ -4,6 +4,7 @@ benchmarks/bench_lm.py for costs)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
@@ -237,3 +238,164 @@ def test_no_lm_flag_turns_the_checker_off() -> None:
     tooling = build_tooling(Options(grammar="none", embeddings=False, lm=False))
     assert isinstance(tooling.pipeline, Pipeline)
     assert not any(isinstance(c, LMChecker) for c in tooling.pipeline.checkers)
+
+
+# ---- speed work: the shared-prefix scorer and the converted-weights cache ----------
+
+
+def _example_windows(data: Confusions, lm: LMChecker) -> list[list[Window]]:
+    """Each candidate's windows (original first) on the entries' own examples."""
+    groups = []
+    for e in data.entries:
+        if not e.enabled:
+            continue
+        for ex in (*e.bad, *e.good):
+            text = MARK.sub(r"\1", ex)
+            bounds = lm_checker.sentence_bounds(text)
+            groups.extend(lm_checker.windows_for(text, c, bounds) for c in lm.candidates(text))
+    return groups
+
+
+@needs_model
+def test_shared_prefix_scoring_matches_full_sequences(data: Confusions, lm: LMChecker) -> None:
+    """Running a candidate's left context once (its keys and values reused for every
+    alternative) gives the margins of scoring each window whole, within bf16 noise,
+    and the same best alternative where the choice is not a near tie."""
+    from retrans.detect.lm.model import shared_model
+
+    model = shared_model()
+    groups = _example_windows(data, lm)[::3]  # a third of the examples keeps this under a minute
+    flat = [w for g in groups for w in g]
+    shared, full = model.score(flat), model.score_full(flat)
+    i, worst = 0, 0.0
+    for g in groups:
+        a = [s - shared[i] for s in shared[i + 1 : i + len(g)]]
+        b = [s - full[i] for s in full[i + 1 : i + len(g)]]
+        worst = max([worst, *(abs(x - y) for x, y in zip(a, b, strict=True))])
+        if len(a) > 1 and abs(sorted(b)[-1] - sorted(b)[-2]) > 1.0:
+            assert a.index(max(a)) == b.index(max(b)), g
+        i += len(g)
+    assert worst < 1.0, worst  # measured: mean 0.13, max ~0.8 nats (bf16, batch shapes)
+
+
+@needs_model
+def test_the_torch_forward_is_transformers_forward() -> None:
+    """The plain-torch Llama forward gives transformers' hidden states bit for bit
+    (one sequence, no padding: the same kernels)."""
+    import torch
+
+    from retrans.detect.lm.model import _load_gguf, cache_folder, gguf_path, shared_model
+
+    model = shared_model()
+    tf = pytest.importorskip("transformers")
+    folder = cache_folder()
+    if not (folder / "model.safetensors").is_file():
+        pytest.skip("no converted cache yet")
+    config = tf.AutoConfig.from_pretrained(folder)
+    hf = tf.AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16)
+    from safetensors.torch import load_file
+
+    weights = load_file(str(folder / "model.safetensors"))
+    weights.setdefault("model.embed_tokens.weight", weights["lm_head.weight"])
+    hf.load_state_dict(weights, strict=False)
+    hf.eval()
+    assert _load_gguf is not None and gguf_path() is not None
+    seq, _ = model._encode(Window("The party's", " chief resigned on Monday after the vote."))
+    ids = torch.tensor([seq])
+    with torch.inference_mode():
+        mine, _ = model.forward(ids, torch.arange(len(seq))[None])
+        theirs = hf.model(input_ids=ids).last_hidden_state
+    assert torch.equal(mine, theirs)
+
+
+def test_cache_key_follows_the_gguf_file(tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    from retrans.detect.lm import model as lm_model
+
+    gguf = tmp_path / "a.gguf"  # type: ignore[operator]
+    gguf.write_bytes(b"x" * 10)
+    monkeypatch.setenv("RETRANS_CACHE_DIR", str(tmp_path))
+    first = lm_model.cache_folder(gguf)
+    assert first.parent == tmp_path / "lm"  # type: ignore[operator]
+    gguf.write_bytes(b"x" * 11)  # a changed file gets a fresh folder
+    assert lm_model.cache_folder(gguf) != first
+    monkeypatch.delenv("RETRANS_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # type: ignore[operator]
+    assert str(lm_model.cache_folder(gguf)).startswith(str(tmp_path / "xdg" / "retrans" / "lm"))  # type: ignore[operator]
+
+
+@needs_model
+def test_cache_round_trip_and_unwritable_cache(
+    tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A conversion is written atomically and loads back with the same scores; an
+    unwritable cache folder degrades to scoring from the conversion in memory; a
+    broken cache is replaced. The GGUF conversion is stubbed with the loaded weights
+    (a real one takes ~16 s; bench_lm.py times it)."""
+    import torch
+
+    from retrans.detect.lm import model as lm_model
+
+    shared = lm_model.shared_model()
+
+    class FakeConfig:
+        def __init__(self, folder: object) -> None:
+            self.data = json_config
+
+        def save_pretrained(self, folder: object) -> None:
+            (folder / "config.json").write_text(json.dumps(json_config))  # type: ignore[operator]
+
+        def to_dict(self) -> dict[str, object]:
+            return json_config
+
+    class FakeModel(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.config = FakeConfig(None)
+            self.w = {"lm_head.weight": shared.head, "model.norm.weight": shared.norm}
+            names = {"ln1": "input_layernorm", "ln2": "post_attention_layernorm", "q": "self_attn.q_proj",
+                     "k": "self_attn.k_proj", "v": "self_attn.v_proj", "o": "self_attn.o_proj",
+                     "gate": "mlp.gate_proj", "up": "mlp.up_proj", "down": "mlp.down_proj"}  # fmt: skip
+            for i, layer in enumerate(shared.layers):
+                for k, name in names.items():
+                    self.w[f"model.layers.{i}.{name}.weight"] = layer[k]
+
+        def state_dict(self, *args: object, **kwargs: object) -> dict[str, torch.Tensor]:  # type: ignore[override]
+            return dict(self.w)
+
+    class FakeTok:
+        backend_tokenizer = shared.tokenizer
+
+        def save_pretrained(self, folder: object) -> None:
+            shared.tokenizer.save(str(folder / "tokenizer.json"))  # type: ignore[operator]
+
+    src = lm_model.cache_folder()
+    json_config = json.loads((src / "config.json").read_text()) if (src / "config.json").is_file() else None
+    if json_config is None:
+        pytest.skip("no converted cache yet")
+    monkeypatch.setattr(lm_model, "_load_gguf", lambda gguf: (FakeModel(), FakeTok()))
+
+    def save_model(model: FakeModel, path: str) -> None:
+        from safetensors.torch import save_file
+
+        save_file({k: v.contiguous() for k, v in model.w.items()}, path)
+
+    monkeypatch.setattr("safetensors.torch.save_model", save_model)
+    windows = [Window("The party's", " chief resigned."), Window("The party's", " leader resigned.")]
+    expected = shared.score(windows)
+
+    folder = tmp_path / "cache" / "lm" / "x"  # type: ignore[operator]
+    loaded = lm_model.CausalLM.load(folder)
+    assert (folder / "model.safetensors").is_file() and loaded.score(windows) == expected
+    assert not list(folder.parent.glob("*.tmp*")), "no temporary folder left behind"
+    assert lm_model.CausalLM.load(folder).score(windows) == expected  # from the cache
+
+    (folder / "model.safetensors").write_bytes(b"broken")
+    assert lm_model.CausalLM.load(folder).score(windows) == expected  # replaced
+    assert (folder / "model.safetensors").stat().st_size > 1000
+
+    # A cache root that cannot hold folders (a file; chmod would not stop root).
+    blocked = tmp_path / "not-a-folder"  # type: ignore[operator]
+    blocked.write_text("")
+    in_memory = lm_model.CausalLM.load(blocked / "lm" / "x")
+    assert in_memory.score(windows) == expected
+    assert blocked.is_file()
