@@ -26,7 +26,7 @@ CHROMIUM = "/usr/bin/chromium"
 TEXT = (
     "Shortly after Trump’s re -election, the Prime Minister of Alberta spoke.\n"
     '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> is not markup here.\n'
-    "Mexican officials are impatient to discuss the extensions of these two Canadian ports.\n"
+    "Officials in Mexico City are impatient to discuss the extensions of both Canadian ports.\n"
 )
 
 
