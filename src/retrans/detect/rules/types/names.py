@@ -147,7 +147,13 @@ class FuzzyNameRule(Rule):
             first = person.first
             if "-" not in first and zipf_frequency(first.lower(), "en") >= 2.5:
                 continue  # "Mark", "Doug": too common to say whose name it is
-            for m in regex.finditer(rf"(?<![\w-]){regex.escape(first)}(?![\w-])", ctx.text):
+            hits = list(regex.finditer(rf"(?<![\w-]){regex.escape(first)}(?![\w-])", ctx.text))
+            # "Geneviève Lapointe ... 'Geneviève transformed this festival'": a text that
+            # names someone else with this first name uses it alone for that person.
+            rest = regex.escape(person.name[len(first) :].strip())
+            if any(regex.match(rf"\s+(?!{rest}\b)\p{{Lu}}", ctx.text[m.end() : m.end() + 60]) for m in hits):
+                continue
+            for m in hits:
                 after = ctx.text[m.end() : m.end() + 40]
                 if regex.match(r"\s+\p{Lu}", after):
                     continue  # followed by a surname (this one or another)
