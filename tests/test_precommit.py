@@ -27,7 +27,7 @@ DOCS = ROOT / "docs" / "pre-commit.md"
 #: repeated word in a list (RT112, an error retrans can only suggest) on line 3.
 ARTICLE = (
     "Ottawa and Mexico City want to deepen their commercial relationship\n"
-    "The Prime Minister of Alberta, Danielle Smith, says that Canada will not give up her relationship with "
+    "The Prime Minister of Alberta, Danielle Smith, argues that Canada will not give up her relationship with "
     "Washington to please Mexico.\n"
     "Shortly after the re -election of the American president, the two countries promised a new dialogue on "
     "trade, trade, security and energy.\n"
