@@ -76,7 +76,10 @@ _GENDERED = regex.compile(
     r"\b(?:" + "|".join(sorted({w for ws in _SAME_GENDER.values() for w in ws}, key=len, reverse=True)) + r")\b",
     regex.IGNORECASE,
 )
-_FULL_NAME = regex.compile(r"\b(\p{Lu}\p{Ll}+)\s+(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b")
+#: A first name (hyphenated ones whole: "Marie-Pierre", never its "Pierre") and a
+#: surname. Matched with `overlapped=True`, so that a capitalised word before a name
+#: ("Cardiologist Priya Raman") does not hide the name itself.
+_FULL_NAME = regex.compile(r"(?<![\p{L}-])(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\s+(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b")
 
 
 @register
@@ -117,7 +120,7 @@ class PronounRule(Rule):
         # her/his/him need spaCy.
         people = set(self.people)
         genders = dict(self.genders)
-        for m in _FULL_NAME.finditer(ctx.text):
+        for m in _FULL_NAME.finditer(ctx.text, overlapped=True):
             if m.group(1).lower() in self.first_names:
                 people.add(m.group().lower())
                 people.add(m.group(2).lower())
@@ -209,7 +212,7 @@ class PronounRule(Rule):
         low_text = ctx.text.lower()
         introduced = {p.surname.lower() for p in self.lexicon.people if p.name.lower() in low_text}
         introduced |= {
-            m.group(2).lower() for m in _FULL_NAME.finditer(ctx.text) if m.group(1).lower() in self.first_names
+            m.group(2).lower() for m in _FULL_NAME.finditer(ctx.text, overlapped=True) if m.group(1).lower() in self.first_names
         }
         for offset, doc in ctx.sentence_docs(known):
             for tok in doc:
@@ -552,7 +555,7 @@ class PersonPronounRule(Rule):
         """Gazetteer genders plus people the text introduces in full ("Laura Macdonald")."""
         genders = dict(self.genders)
         seen: dict[str, set[str]] = {}
-        for m in _FULL_NAME.finditer(text):
+        for m in _FULL_NAME.finditer(text, overlapped=True):
             g = self.first_gender.get(m.group(1).lower(), "")
             full, surname = m.group().lower(), m.group(2).lower()
             if full in self.genders or not g:
