@@ -212,7 +212,9 @@ class PronounRule(Rule):
         low_text = ctx.text.lower()
         introduced = {p.surname.lower() for p in self.lexicon.people if p.name.lower() in low_text}
         introduced |= {
-            m.group(2).lower() for m in _FULL_NAME.finditer(ctx.text, overlapped=True) if m.group(1).lower() in self.first_names
+            m.group(2).lower()
+            for m in _FULL_NAME.finditer(ctx.text, overlapped=True)
+            if m.group(1).lower() in self.first_names
         }
         for offset, doc in ctx.sentence_docs(known):
             for tok in doc:
