@@ -216,3 +216,13 @@ def test_conditions_before_and_after_look_at_the_adjacent_words(
     cond = Conditions.parse(raw, Lexicon(), Path("t.yaml"), 1)
     start = text.index("meet")
     assert cond.holds(TextContext(text, Lexicon()), start, start + 4) is holds
+
+
+def test_second_opinions_give_way_to_other_checkers() -> None:
+    from retrans.repair.overlaps import drop_second_opinions
+
+    rule, lm_same, lm_alone = f(10, 18, rule="RT360"), f(10, 18, rule="RT950"), f(30, 35, rule="RT950")
+    lm_inside = f(12, 14, rule="RT950")
+    kept = drop_second_opinions([rule, lm_same, lm_alone, lm_inside], lambda x: x.rule == "RT950")
+    assert kept == [rule, lm_alone]
+    assert drop_second_opinions([lm_same, lm_inside], lambda x: x.rule == "RT950") == [lm_same, lm_inside]

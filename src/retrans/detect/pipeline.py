@@ -34,7 +34,7 @@ from ..core.document import MAX_TOKEN, Ignore, bounded, ignores
 from ..core.errors import RetransError
 from ..core.finding import Finding, FixPolicy, Severity
 from ..core.selection import INTERNAL, Selection
-from ..repair.overlaps import dedupe
+from ..repair.overlaps import dedupe, drop_second_opinions
 from .rules.engine import RuleEngine, internal
 
 UNCHECKED = CodeInfo(
@@ -125,6 +125,9 @@ class Pipeline:
                     found = [f for f in found if (f.start, f.end) in proposed or not self._on_fix_word(text, f)]
                 out.extend(found)
         out = [f for f in out if not f.needs_context_gate]
+        seconds = [i for c in self.checkers if getattr(c, "second_opinion", False) for i in c.codes()]
+        if seconds:
+            out = drop_second_opinions(out, lambda f: any(i.owns(f.rule) for i in seconds))
         if skipped:
             out = [f for f in out if not any(f.start <= e and s <= f.end for s, e in skipped)]
             out += [unchecked(s, e) for s, e in skipped]

@@ -7,7 +7,7 @@ position and rule code as a stable tie-break (LanguageTool's filter, in effect).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from retrans.core.finding import Finding
 
@@ -41,3 +41,12 @@ def dedupe(findings: Iterable[Finding]) -> list[Finding]:
         key = (f.start, f.end, f.suggestions[0] if f.suggestions else "")
         best.setdefault(key, f)
     return sorted(best.values(), key=lambda f: (f.start, f.end, f.rule))
+
+
+def drop_second_opinions(findings: Iterable[Finding], is_second: Callable[[Finding], bool]) -> list[Finding]:
+    """Drop the findings of a second-opinion checker (the language model's
+    candidates) whose span overlaps a finding of another checker: the word is
+    already flagged, and two findings on it only make the reader look twice."""
+    items = list(findings)
+    firsts = [f for f in items if not is_second(f)]
+    return [f for f in items if not is_second(f) or not any(f.overlaps(k) for k in firsts)]

@@ -17,6 +17,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from retrans.core.checker import CodeInfo
 from retrans.core.finding import Finding, FixPolicy, Severity
@@ -167,6 +168,8 @@ class LMChecker:
 
     name = "lm"
     stage = 0
+    #: Its findings give way to another checker's on the same words (pipeline.py).
+    second_opinion: ClassVar[bool] = True
     data: Confusions | None = None
     model: CausalLM | None = None
     sources: frozenset[str] | None = None
