@@ -16,6 +16,18 @@ from retrans.detect.rules.context import TextContext
 from .base import Param, Rule, register
 
 
+_CLOSER_AFTER = regex.compile(r"\s*(?:[,.;:]|$|\p{Ll})")
+
+
+def _turned_closer(para: str, i: int) -> bool:
+    """An opening mark at `i` that closes the open quotation: it follows the quoted
+    words' own punctuation and comes before the attribution or the sentence's end
+    ("…in the family, “said the premier"; "What do we do ? “, asked a user"). Its
+    orientation is RT135's and RT136's finding; the quotation it closes is not stray."""
+    before = para[:i].rstrip()
+    return bool(before) and before[-1] in ".,!?…" and bool(_CLOSER_AFTER.match(para, i + 1))
+
+
 @register
 class QuoteRule(Rule):
     """`check: stray_open` flags an opening quote no closing quote answers in its paragraph
@@ -37,7 +49,9 @@ class QuoteRule(Rule):
             depth_stack: list[int] = []
             unmatched: list[int] = []
             for i, ch in enumerate(para):
-                if ch == "“":
+                if ch == "“" and depth_stack and _turned_closer(para, i):
+                    depth_stack.pop()  # a closing quote typed the wrong way (RT135, RT136)
+                elif ch == "“":
                     if depth_stack:  # a new opening quote before the last one closed
                         unmatched.append(depth_stack.pop())
                     depth_stack.append(i)
