@@ -52,6 +52,8 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "Some 40,000 jobs were lost in manufacturing.",  # "some" before a number
         "The announcement came two days before a byelection.",  # CP style, not "by election"
         "Montreal outshot Toronto 15-4 in the third period.",  # a closed compound, not "out shot"
+        "Fourteen people were hurt, three of whom lost fingers.",  # "whom" after a preposition
+        "The minister, to whom the letter was sent, did not answer.",
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:

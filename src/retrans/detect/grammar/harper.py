@@ -81,6 +81,21 @@ def _quotation_continues(text: str, start: int) -> bool:
     return rest[:1] in ("“", '"')
 
 
+_PREPOSITION_BEFORE = regex.compile(
+    r"\b(?:of|to|with|for|by|from|among|amongst|between|about|without|whom|under|against|upon|on|in|at|"
+    r"behind|beside|besides|toward|towards|through|via|including|like|than)\s+$",
+    regex.IGNORECASE,
+)
+
+
+def _whom_after_preposition(text: str, start: int, message: str) -> bool:
+    """Harper's who/whom lint on "whom" right after a preposition ("three of whom",
+    "to whom it may concern"): the preposition's object, correct English."""
+    if "whom" not in message.lower() or text[start : start + 4].lower() != "whom":
+        return False
+    return _PREPOSITION_BEFORE.search(text[max(0, start - 15) : start]) is not None
+
+
 _HYPHEN_AFTER = regex.compile(r" ?- ?\p{L}")
 _HYPHEN_BEFORE = regex.compile(r"\p{L} ?- ?$")
 
@@ -219,6 +234,8 @@ class HarperChecker:
                 continue  # Harper splits "re-election": "the re" is not "there"
             if "no termination" in lint.message.lower() and _quotation_continues(text, start):
                 continue
+            if _whom_after_preposition(text, start, lint.message):
+                continue  # "three of whom lost fingers" is the object of "of"
             for s in lint.suggestions:
                 how = int(s.kind)
                 if how == 1:  # remove
