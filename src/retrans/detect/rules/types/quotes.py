@@ -15,7 +15,6 @@ from retrans.detect.rules.context import TextContext
 
 from .base import Param, Rule, register
 
-
 _CLOSER_AFTER = regex.compile(r"\s*(?:[,.;:]|$|\p{Ll})")
 
 
