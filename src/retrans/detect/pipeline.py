@@ -123,8 +123,12 @@ class Pipeline:
         out: list[Finding] = []
         for stage in sorted({c.stage for c in self.checkers}):
             prior = tuple(out)
-            for c in (c for c in self.checkers if c.stage == stage):
-                found = _isolated(c.name, lambda c=c, prior=prior: c.check(text, prior))  # type: ignore[misc]
+            # A second opinion runs after its stage's other checkers and sees their
+            # findings too: it need not judge words they flagged (its finding would go).
+            members = sorted((c for c in self.checkers if c.stage == stage), key=_is_second_opinion)
+            for c in members:
+                seen = tuple(out) if _is_second_opinion(c) else prior
+                found = _isolated(c.name, lambda c=c, prior=seen: c.check(text, prior))  # type: ignore[misc]
                 if stage > 0:  # a new suggestion, not a confirmed proposal, on a word fixes insert
                     proposed = {(p.start, p.end) for p in prior}
                     found = [f for f in found if (f.start, f.end) in proposed or not self._on_fix_word(text, f)]
@@ -153,6 +157,10 @@ class Pipeline:
         return any(r.covers(f.start, f.end, keys) for r in regions) or any(
             r.codes is None and f.start < r.end and r.start < f.end for r in regions
         )
+
+
+def _is_second_opinion(checker: object) -> bool:
+    return bool(getattr(checker, "second_opinion", False))
 
 
 def _isolated(name: str, run: Callable[[], list[Finding]]) -> list[Finding]:

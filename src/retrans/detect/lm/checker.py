@@ -184,13 +184,17 @@ class LMChecker:
                 log.warning("retrans: the language-model checker is off: %s", exc)
         return self.model
 
-    def candidates(self, text: str) -> list[Candidate]:
-        """All candidates of enabled sources, one per span (first source wins)."""
+    def candidates(self, text: str, flagged: Sequence[tuple[int, int]] = ()) -> list[Candidate]:
+        """All candidates of enabled sources, one per span (first source wins), except
+        on spans another checker already flagged (`flagged`): the pipeline would drop
+        such a second opinion anyway, so the model need not score it."""
         data = self.data or load_confusions()
         out: list[Candidate] = []
         taken: set[tuple[int, int]] = set()
         for c in confusion_candidates(text, data):
             if self.sources is not None and c.source not in self.sources:
+                continue
+            if any(a < c.end and c.start < b for a, b in flagged):
                 continue
             if (c.start, c.end) not in taken:
                 taken.add((c.start, c.end))
@@ -206,9 +210,11 @@ class LMChecker:
         """Every candidate with its margins (for calibration and the benchmark)."""
         return self.verdicts_many([text])[0]
 
-    def verdicts_many(self, texts: Sequence[str]) -> list[list[Verdict]]:
+    def verdicts_many(
+        self, texts: Sequence[str], flagged: Sequence[Sequence[tuple[int, int]]] = ()
+    ) -> list[list[Verdict]]:
         """Verdicts for several texts, all windows scored in one batched call."""
-        docs = [(t, self.candidates(t)) for t in texts]
+        docs = [(t, self.candidates(t, flagged[i] if i < len(flagged) else ())) for i, t in enumerate(texts)]
         if not any(c for _, c in docs):
             return [[] for _ in texts]
         model = self._model()
@@ -220,13 +226,18 @@ class LMChecker:
         return LM_CODES
 
     def check(self, text: str, prior: Sequence[Finding] = ()) -> list[Finding]:
-        return self.check_many([text])[0]
+        """`prior`: the other checkers' findings so far; candidates on their (confirmed)
+        spans are not scored."""
+        flagged = [(f.start, f.end) for f in prior if not f.needs_context_gate]
+        return self.check_many([text], [flagged])[0]
 
-    def check_many(self, texts: Sequence[str]) -> list[list[Finding]]:
+    def check_many(
+        self, texts: Sequence[str], flagged: Sequence[Sequence[tuple[int, int]]] = ()
+    ) -> list[list[Finding]]:
         """Findings for several texts: the candidates that beat their margin."""
         data = self.data or load_confusions()
         out: list[list[Finding]] = []
-        for verdicts in self.verdicts_many(texts):
+        for verdicts in self.verdicts_many(texts, flagged):
             found = []
             for v in verdicts:
                 if v.best >= v.candidate.margin:
