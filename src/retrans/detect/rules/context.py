@@ -105,6 +105,28 @@ class TextContext:
         for t, doc in zip(todo, parse_many(todo), strict=True):
             cache[t] = doc
 
+    def parse(self, texts: list[str], block: int = 256) -> Iterator[Any]:
+        """spaCy docs for `texts`, in order: served from the parse cache by text when
+        it is on (the fix loop re-checks mostly unchanged text, and a text may repeat
+        a passage), else parsed once per distinct text of each block. Parsed in
+        blocks, so a large file never holds every doc at once."""
+        cache: dict[str, Any] | ParseCache = PARSES if PARSES.maxsize else {}
+        for i in range(0, len(texts), block):
+            part = texts[i : i + block]
+            todo = list(dict.fromkeys(t for t in part if t not in cache))
+            fresh = dict(zip(todo, parse_many(todo), strict=True))
+            for t in part:
+                doc = fresh.get(t)
+                if doc is None:
+                    doc = cache.get(t)
+                    if doc is None:  # pushed out of a full cache by this very block
+                        doc = fresh[t] = parse_many([t])[0]
+                elif PARSES.maxsize:
+                    cache[t] = doc
+                yield doc
+            if not PARSES.maxsize:
+                cache.clear()
+
     def sentence_docs(self, wanted: regex.Pattern[str]) -> Iterator[tuple[int, Any]]:
         """(offset, spaCy doc) for each stretch of text matching `wanted`, parsed in
         one batch. Stretches are cut at likely sentence ends only to choose what to
