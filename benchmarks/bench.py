@@ -71,7 +71,10 @@ def measure(config: str, texts: list[str]) -> dict[str, float]:
 
 
 def _env(**extra: str) -> dict[str, str]:
-    return dict(os.environ, RETRANS_EMBEDDING_CACHE="off", **extra)
+    # Byte-code caching on, as in any installed copy: with PYTHONDONTWRITEBYTECODE
+    # set (some shells here set it) every start compiles retrans' modules again.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return dict(env, RETRANS_EMBEDDING_CACHE="off", **extra)
 
 
 def in_subprocess(config: str, n_files: int) -> dict[str, float]:
