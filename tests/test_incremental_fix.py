@@ -88,3 +88,53 @@ def test_the_parse_cache_is_bounded_and_drops_the_least_recently_used() -> None:
     assert cache.get("a") == 1  # "a" is now the most recent
     cache["c"] = 3
     assert list(cache) == ["a", "c"] and cache.get("b") is None
+
+
+def _naive_resolve(findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """The all-pairs choice `resolve_overlaps` replaced (quadratic), for comparison."""
+    from retrans.repair.overlaps import _rank
+
+    kept: list[Finding] = []
+    dropped: list[Finding] = []
+    for f in sorted(set(findings), key=_rank):
+        (dropped if any(f.overlaps(k) for k in kept) else kept).append(f)
+    order = lambda f: (f.start, f.end, f.rule)  # noqa: E731
+    return sorted(kept, key=order), sorted(dropped, key=order)
+
+
+def test_indexed_overlaps_match_all_pairs() -> None:
+    """Spans of every width (insertions, bucket-crossing, long) and priorities."""
+    import random
+
+    from retrans.repair.overlaps import drop_second_opinions, resolve_overlaps
+
+    rng = random.Random(17)
+    for _ in range(60):
+        found = []
+        for _i in range(rng.randint(1, 120)):
+            start = rng.randint(0, 2000)
+            end = start + rng.choice([0, 0, 1, 3, 8, 40, 255, 256, 600])
+            f = _finding(start, end, rng.choice(["a", "b", ""]))
+            found.append(
+                Finding(
+                    **{
+                        **f.__dict__,
+                        "rule": f"RT{rng.randint(100, 105)}",
+                        "priority": rng.randint(-1, 1),
+                        "confidence": rng.choice([0.5, 1.0]),
+                    }
+                )
+            )
+        assert resolve_overlaps(found) == _naive_resolve(found)
+        second = lambda f: f.rule == "RT100"  # noqa: E731
+        naive = [f for f in found if not second(f) or not any(f.overlaps(k) for k in found if not second(k))]
+        assert drop_second_opinions(found, second) == naive
+
+
+def test_apply_edits_many() -> None:
+    text = "ab" * 5000
+    edits = [_finding(i, i + 1, "X") for i in range(0, len(text), 4)] + [_finding(3, 3, "+"), _finding(3, 3, "-")]
+    slow = text
+    for f in sorted(edits, key=lambda f: (f.start, f.end), reverse=True):
+        slow = slow[: f.start] + f.suggestions[0] + slow[f.end :]
+    assert apply_edits(text, edits) == slow

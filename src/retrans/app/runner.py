@@ -176,8 +176,10 @@ def _handle(job: Job, tooling: Tooling) -> Outcome:
         except InputError as exc:
             return Outcome(FileReport(path, LineIndex(""), error=str(exc)))
     text = doc.text
-    if len(text) > MAX_CHARS:
-        too_long = f"{path}: too long to check ({len(text):,} characters; the limit is {MAX_CHARS:,}): split it"
+    # `RETRANS_MAX_CHARS` raises the limit for one run (the large-file benchmark).
+    limit = int(os.environ.get("RETRANS_MAX_CHARS") or MAX_CHARS)
+    if len(text) > limit:
+        too_long = f"{path}: too long to check ({len(text):,} characters; the limit is {limit:,}): split it"
         return Outcome(FileReport(path, LineIndex(""), error=too_long))
     index = LineIndex(text)
     if job.command == "check":

@@ -45,14 +45,19 @@ def apply_edits(text: str, findings: Sequence[Finding]) -> str:
 
     The findings must not overlap (use `resolve_overlaps` first).
     """
-    out = text
+    # Pieces joined once: re-building the whole text per edit is quadratic (a 2 MB
+    # text with 13,000 edits copied 26 GB).
+    pieces: list[str] = []
     last_start = len(text) + 1
+    pos = len(text)
     for f in sorted(findings, key=lambda f: (f.start, f.end), reverse=True):
         if f.end > last_start:
             raise ValueError(f"overlapping edits at {f.start}..{f.end} ({f.rule})")
-        out = out[: f.start] + f.suggestions[0] + out[f.end :]
-        last_start = f.start
-    return out
+        pieces.append(text[f.end : pos])
+        pieces.append(f.suggestions[0])
+        pos = last_start = f.start
+    pieces.append(text[:pos])
+    return "".join(reversed(pieces))
 
 
 #: Texts at least this long are re-checked paragraph by paragraph between passes.
@@ -87,7 +92,8 @@ def fix_text_loop(
         chosen, _ = resolve_overlaps(fixable)
         if accept is not None:
             keep = [f for f in chosen if accept(current, f)]
-            reverted.extend(f for f in chosen if f not in keep and f not in reverted)
+            kept, seen = set(keep), set(reverted)
+            reverted.extend(f for f in chosen if f not in kept and f not in seen)
             chosen = keep
         if not chosen:
             return FixResult(current, tuple(applied), n - 1, True, tuple(reverted))

@@ -94,16 +94,38 @@ class TextContext:
     def prefetch(self, wanted: list[regex.Pattern[str]]) -> None:
         """Parse in one batch every sentence that any of `wanted` will ask for."""
         cache = PARSES if PARSES.maxsize else self._parsed
-        todo = [
-            m.group()
-            for m in ROUGH_SENTENCE.finditer(self.text)
-            if m.group() not in cache and any(w.search(m.group()) for w in wanted)
-        ]
+        todo = [t for _, t in self.rough_sentences if t not in cache and any(w.search(t) for w in wanted)]
         todo = list(dict.fromkeys(todo))
         if len(todo) > max(PARSES.maxsize, 0) and PARSES.maxsize:
             return  # more than the cache holds: let each check parse its own
         for t, doc in zip(todo, parse_many(todo), strict=True):
             cache[t] = doc
+
+    def parse(self, texts: list[str], block: int = 256) -> Iterator[Any]:
+        """spaCy docs for `texts`, in order, each distinct text parsed once: kept by
+        text in the process's bounded parse cache (the fix loop re-checks mostly
+        unchanged text, and several rules want the same sentences), or for this
+        text only when that cache is off. Parsed in blocks, so a large file never
+        holds every fresh doc at once."""
+        cache = PARSES if PARSES.maxsize else self._parsed
+        for i in range(0, len(texts), block):
+            part = texts[i : i + block]
+            todo = list(dict.fromkeys(t for t in part if t not in cache))
+            fresh = dict(zip(todo, parse_many(todo), strict=True))
+            for t, doc in fresh.items():
+                cache[t] = doc
+            for t in part:
+                doc = fresh.get(t)
+                if doc is None:
+                    doc = cache.get(t)
+                    if doc is None:  # pushed out of a full cache by this very block
+                        doc = fresh[t] = cache[t] = parse_many([t])[0]
+                yield doc
+
+    @cached_property
+    def rough_sentences(self) -> list[tuple[int, str]]:
+        """(offset, text) of each stretch `ROUGH_SENTENCE` finds, found once per text."""
+        return [(m.start(), m.group()) for m in ROUGH_SENTENCE.finditer(self.text)]
 
     def sentence_docs(self, wanted: regex.Pattern[str]) -> Iterator[tuple[int, Any]]:
         """(offset, spaCy doc) for each stretch of text matching `wanted`, parsed in
@@ -111,18 +133,11 @@ class TextContext:
         parse, so a rule that needs the parse where a trigger occurs does not pay for
         parsing the whole text (linear, and cheap on large files); spaCy does the
         real tokenisation, sentence split and parse of what is chosen."""
-        spans = [(m.start(), m.group()) for m in ROUGH_SENTENCE.finditer(self.text) if wanted.search(m.group())]
+        spans = [(start, t) for start, t in self.rough_sentences if wanted.search(t)]
         # Several rules may want the same sentence, a text may repeat one, and the
         # fix loop re-checks mostly unchanged text: each sentence is parsed once,
         # remembered by its text (a bounded cache, so memory stays flat).
-        cache = PARSES if PARSES.maxsize else self._parsed
-        todo = list(dict.fromkeys(t for _, t in spans if t not in cache))
-        for t, doc in zip(todo, parse_many(todo), strict=True):
-            cache[t] = doc
-        for start, t in spans:
-            doc = cache.get(t)
-            if doc is None:  # pushed out of a full cache by this very text
-                doc = cache[t] = parse_many([t])[0]
+        for (start, _), doc in zip(spans, self.parse([t for _, t in spans]), strict=True):
             yield start, doc
 
     def paragraph_bounds(self, offset: int) -> tuple[int, int]:

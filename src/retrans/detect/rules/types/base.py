@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import regex
 
+from retrans.core import regex_cache
 from retrans.core.errors import ConfigError
 from retrans.core.finding import ContextGate, Finding, FixPolicy, Severity
 from retrans.core.yamlio import LineDict
@@ -387,7 +388,7 @@ class CompiledRegex:
     @property
     def pattern(self) -> regex.Pattern[str]:
         if self._pattern is None:
-            self._pattern = regex.compile(self.source, self.flags)
+            self._pattern = regex_cache.compile(self.source, self.flags)
         return self._pattern
 
     @property
@@ -421,7 +422,7 @@ def compile_regex(source: str, flags: int, where: tuple[Path, int]) -> CompiledR
     if shape is not None:
         return CompiledRegex(None, source, flags, shape)
     try:
-        compiled = regex.compile(source, flags)
+        compiled = regex_cache.compile(source, flags)
     except regex.error as exc:
         raise ConfigError(where[0], where[1], f"invalid regex {source!r}: {exc}") from None
     remember_pattern(source, flags, compiled.groups, dict(compiled.groupindex))

@@ -17,7 +17,6 @@ from retrans.core.finding import Finding, FixPolicy
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
 from retrans.detect.rules.lexicon import unaccent
-from retrans.detect.rules.nlp import parse_many
 
 from .base import Param, Rule, as_list, match_case, register
 
@@ -593,13 +592,14 @@ class PersonPronounRule(Rule):
         genders = self._doc_genders(text)
         sents = [(m.start(), m.end()) for m in _ROUGH.finditer(text) if m.group().strip()]
         jobs: list[tuple[int, int]] = []  # (window start, current sentence start)
+        chunks: list[str] = []
         for i, (s, e) in enumerate(sents):
             if not _PERSON_PRONOUN.search(text, s, e):
                 continue
             ws = sents[i - 1][0] if i > 0 and s - sents[i - 1][1] < 4 else s
             jobs.append((ws, s))
-        chunks = [text[ws:sents_end] for (ws, s), sents_end in ((j, _end_of(sents, j[1])) for j in jobs)]
-        for (ws, cur), doc in zip(jobs, parse_many(chunks), strict=True):
+            chunks.append(text[ws:e])
+        for (ws, cur), doc in zip(jobs, ctx.parse(chunks), strict=True):
             yield from self._check_chunk(ctx, doc, ws, cur - ws, genders)
 
     def _check_chunk(
@@ -749,10 +749,6 @@ class PersonPronounRule(Rule):
 
 
 _ROUGH = regex.compile(r"[^\r\n]+?(?:[.!?][”\"’)]*(?=\s)|(?=[\r\n])|$)")
-
-
-def _end_of(sents: list[tuple[int, int]], start: int) -> int:
-    return next(e for s, e in sents if s == start)
 
 
 _PERSON_TITLES = frozenset(

@@ -45,6 +45,8 @@ class QuoteRule(Rule):
         text = ctx.text
         for p in regex.finditer(r"[^\n]+", text):
             para, base = p.group(), p.start()
+            if "“" not in para:
+                continue  # nothing opened, nothing unmatched
             depth_stack: list[int] = []
             unmatched: list[int] = []
             for i, ch in enumerate(para):
@@ -59,7 +61,11 @@ class QuoteRule(Rule):
             unmatched.extend(depth_stack)
             # A quotation that runs over paragraphs opens each one with a quote mark and
             # closes only the last (blank lines between paragraphs allowed).
-            nxt = len(text) - len(text[p.end() :].lstrip())
+            # (Not `text[p.end():].lstrip()`: a copy of the rest of the text per
+            # paragraph is quadratic on a large file.)
+            nxt = p.end()
+            while nxt < len(text) and text[nxt].isspace():
+                nxt += 1
             continues = text[nxt : nxt + 1] in ("“", '"')
             for i in sorted(unmatched):
                 if continues and i == max(unmatched) and "”" not in para[i:]:
