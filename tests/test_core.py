@@ -226,3 +226,47 @@ def test_second_opinions_give_way_to_other_checkers() -> None:
     kept = drop_second_opinions([rule, lm_same, lm_alone, lm_inside], lambda x: x.rule == "RT950")
     assert kept == [rule, lm_alone]
     assert drop_second_opinions([lm_same, lm_inside], lambda x: x.rule == "RT950") == [lm_same, lm_inside]
+
+
+def test_second_opinion_sees_its_stage_and_skips_flagged_words() -> None:
+    """The language model runs after the other stage-0 checkers and is not asked about
+    words they flagged (its finding there would be dropped): same output, less work."""
+    from dataclasses import dataclass, field
+
+    from retrans.core.checker import CodeInfo
+    from retrans.detect.lm.checker import LMChecker
+    from retrans.detect.pipeline import Pipeline
+
+    text = "The urgentologists at the hospital warned of long waits this summer."
+
+    @dataclass
+    class Flagger:
+        name: str = "flagger"
+        stage: int = 0
+
+        def codes(self) -> list[CodeInfo]:
+            return []
+
+        def check(self, text: str, prior: tuple[Finding, ...] = ()) -> list[Finding]:
+            return [f(4, 18, rule="RT365")]
+
+    @dataclass
+    class Recorder:
+        name: str = "recorder"
+        stage: int = 0
+        second_opinion = True
+        seen: list[tuple[Finding, ...]] = field(default_factory=list)
+
+        def codes(self) -> list[CodeInfo]:
+            return []
+
+        def check(self, text: str, prior: tuple[Finding, ...] = ()) -> list[Finding]:
+            self.seen.append(tuple(prior))
+            return []
+
+    recorder = Recorder()
+    Pipeline([recorder, Flagger()]).check(text)  # listed first, still run last
+    assert [(x.start, x.end) for x in recorder.seen[0]] == [(4, 18)]
+    lm = LMChecker()
+    assert [(c.start, c.end) for c in lm.candidates(text)] == [(4, 18)]
+    assert lm.candidates(text, [(4, 18)]) == []
