@@ -94,7 +94,15 @@ class FuzzyNameRule(Rule):
             return
         uses = Counter(m.group() for m in regex.finditer(r"\p{Lu}\p{L}+", ctx.text))
         doc_names = {fold(w): w for w, n in uses.items() if n >= self.params["min_uses"]}
-        known = set(self.place_names) | set(self.person_names) | set(doc_names)
+        gazetteer = set(self.place_names) | set(self.person_names)
+        known = gazetteer | set(doc_names)
+        # Every spelling of a name in the text, however often used: translation that
+        # garbles a name garbles it again ("Vingaard" twice beside one "Vingegaard").
+        spellings = {
+            fold(w): w
+            for w in uses
+            if len(w) >= self.params["min_length"] and zipf_frequency(w.lower(), "en") < self.params["max_word_zipf"]
+        }
         for m in _NAME.finditer(ctx.text):
             parts = m.group().split("-")
             offset = m.start()
@@ -105,13 +113,15 @@ class FuzzyNameRule(Rule):
                 f = fold(part)
                 if (
                     len(part) < self.params["min_length"]
-                    or f in known
-                    or uses[part] >= self.params["min_uses"]
+                    or f in gazetteer
                     or zipf_frequency(part.lower(), "en") >= self.params["max_word_zipf"]
                 ):
                     continue
                 pool: dict[str, tuple[str, str]] = {}
-                if in_compound_with_country:
+                if f in known or uses[part] >= self.params["min_uses"]:
+                    # A name used often is garbled only beside a longer spelling of it.
+                    pool = self._longest_variant(f, spellings)
+                elif in_compound_with_country:
                     pool = {k: (v, "place") for k, v in self.countries.items()}
                 else:
                     pool.update({k: (v, "person") for k, v in self.person_names.items()})
@@ -121,6 +131,9 @@ class FuzzyNameRule(Rule):
                     # spellings in one text the longer one ("Vingegaard", "Vingaard") is
                     # the safer guess.
                     pool.update({k: (v, "text") for k, v in doc_names.items() if k not in pool and len(k) >= len(f)})
+                    pool.update(
+                        {k: (v, "text") for k, v in spellings.items() if k not in pool and len(k) > len(f) and not k.startswith(f)}
+                    )
                 best = self._closest(f, pool)
                 if best is None:
                     continue
@@ -171,6 +184,18 @@ class FuzzyNameRule(Rule):
             return False
         prev = fold(m.group(1))
         return prev in self.person_firsts.get(surname, set()) or prev in _TITLES
+
+    @classmethod
+    def _longest_variant(cls, word: str, spellings: dict[str, str]) -> dict[str, tuple[str, str]]:
+        """The longest other spelling of `word` in the text (as a one-entry pool), or an
+        empty pool: of "Vingaard", "Vinegaard", "Vingegaard" the longest is the model."""
+        longer = {k: v for k, v in spellings.items() if len(k) > len(word) and not k.startswith(word)}
+        near = {k: v for k, v in longer.items() if cls._closest(word, {k: (v, "text")}) is not None}
+        if not near:
+            return {}
+        top = max(len(k) for k in near)
+        best = [k for k in near if len(k) == top]
+        return {best[0]: (near[best[0]], "text")} if len(best) == 1 else {}
 
     @staticmethod
     def _closest(word: str, pool: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
