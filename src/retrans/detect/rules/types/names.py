@@ -131,9 +131,8 @@ class FuzzyNameRule(Rule):
                     # spellings in one text the longer one ("Vingegaard", "Vingaard") is
                     # the safer guess.
                     pool.update({k: (v, "text") for k, v in doc_names.items() if k not in pool and len(k) >= len(f)})
-                    pool.update(
-                        {k: (v, "text") for k, v in spellings.items() if k not in pool and len(k) > len(f) and not k.startswith(f)}
-                    )
+                    longer = {k: v for k, v in spellings.items() if len(k) > len(f) and not k.startswith(f)}
+                    pool.update({k: (v, "text") for k, v in longer.items() if k not in pool})
                 best = self._closest(f, pool)
                 if best is None:
                     continue
