@@ -38,6 +38,16 @@ def test_overlaps_prefer_priority_then_length_and_ignore_input_order() -> None:
     assert kept == [b]  # longer span wins at equal priority
 
 
+def test_two_entries_differing_only_in_message_resolve_the_same_way_every_time() -> None:
+    from dataclasses import replace
+
+    a = f(0, 5)
+    b = replace(a, message="another wording")
+    for order in ([a, b], [b, a]):
+        kept, dropped = resolve_overlaps(order)
+        assert kept == [b] and dropped == [a]  # "another wording" < "m"
+
+
 def test_non_overlapping_findings_are_all_kept_sorted() -> None:
     kept, dropped = resolve_overlaps([f(10, 12), f(0, 2), f(5, 6)])
     assert [(k.start, k.end) for k in kept] == [(0, 2), (5, 6), (10, 12)]

@@ -39,8 +39,10 @@ class SpanIndex:
         return False
 
 
-def _rank(f: Finding) -> tuple[int, int, float, int, str, tuple[str, ...]]:
-    return (-f.priority, -f.length, -f.confidence, f.start, f.rule, f.suggestions)
+def _rank(f: Finding) -> tuple[int, int, float, int, str, tuple[str, ...], str]:
+    # The message last: two entries of one rule may flag the same words with the same
+    # fix and differ only in what they say; a set's order must not choose between them.
+    return (-f.priority, -f.length, -f.confidence, f.start, f.rule, f.suggestions, f.message)
 
 
 def resolve_overlaps(findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
