@@ -85,11 +85,36 @@ def present_participle(verb: str) -> str:
     return _best(cands, w + "ing")
 
 
+#: Simple past of the irregular verbs a phrase entry may start with ("make a
+#: save" -> "made a save", "know his sentence" -> "knew his sentence").
+_IRREGULAR_SIMPLE_PAST = {
+    "bear": "bore", "beat": "beat", "become": "became", "begin": "began", "bend": "bent", "bet": "bet",
+    "bite": "bit", "blow": "blew", "break": "broke", "bring": "brought", "build": "built", "buy": "bought",
+    "catch": "caught", "choose": "chose", "come": "came", "cost": "cost", "cut": "cut", "deal": "dealt",
+    "do": "did", "draw": "drew", "drink": "drank", "drive": "drove", "eat": "ate", "fall": "fell",
+    "feel": "felt", "fight": "fought", "find": "found", "fly": "flew", "forget": "forgot",
+    "forgive": "forgave", "foresee": "foresaw", "freeze": "froze", "get": "got", "give": "gave", "go": "went",
+    "grow": "grew", "hang": "hung", "have": "had", "hide": "hid", "hit": "hit", "hold": "held", "hurt": "hurt",
+    "keep": "kept", "know": "knew", "lay": "laid", "lead": "led", "leave": "left", "lend": "lent", "let": "let",
+    "light": "lit", "lose": "lost", "make": "made", "mean": "meant", "meet": "met", "overcome": "overcame",
+    "oversee": "oversaw", "pay": "paid", "put": "put", "quit": "quit", "read": "read", "ride": "rode",
+    "ring": "rang", "rise": "rose", "run": "ran", "say": "said", "see": "saw", "seek": "sought", "sell": "sold",
+    "send": "sent", "set": "set", "shake": "shook", "shoot": "shot", "shut": "shut", "sing": "sang",
+    "sink": "sank", "sit": "sat", "speak": "spoke", "spend": "spent", "split": "split", "spread": "spread",
+    "stand": "stood", "steal": "stole", "stick": "stuck", "strike": "struck", "swear": "swore",
+    "sweep": "swept", "swing": "swung", "take": "took", "teach": "taught", "tear": "tore", "tell": "told",
+    "think": "thought", "throw": "threw", "understand": "understood", "undertake": "undertook",
+    "wear": "wore", "win": "won", "withdraw": "withdrew", "write": "wrote",
+}
+
+
 @lru_cache(maxsize=4096)
 def past_tense(base: str) -> str:
-    """'drop' -> 'dropped', 'supply' -> 'supplied', 'table' -> 'tabled' (regular
-    spellings only; wordfreq decides about doubling)."""
+    """'drop' -> 'dropped', 'supply' -> 'supplied', 'table' -> 'tabled' (wordfreq
+    decides about doubling); irregular verbs from a table ('make' -> 'made')."""
     b = base.lower()
+    if b in _IRREGULAR_SIMPLE_PAST:
+        return _IRREGULAR_SIMPLE_PAST[b]
     forms = [b + "d" if b.endswith("e") else b + "ed", b + b[-1:] + "ed"]
     if b.endswith("y") and len(b) > 2 and b[-2] not in "aeiou":
         forms.insert(0, b[:-1] + "ied")
