@@ -45,6 +45,35 @@ _TITLES = frozenset(
 _NAME = regex.compile(r"(?<![\w-])\p{Lu}\p{L}+(?:-\p{Lu}\p{L}+)*(?![\w-])")
 
 
+#: First names and their forms in the other language: translation swaps them.
+_NAME_FORMS = [
+    {"mark", "marc"}, {"dominic", "dominique"}, {"stephen", "steven", "stephane", "etienne"},
+    {"michael", "michel"}, {"peter", "pierre"}, {"john", "jean"}, {"francis", "francois"},
+    {"frances", "francoise"}, {"christopher", "christophe"}, {"andrew", "andre"}, {"andrea", "andree"},
+    {"matthew", "mathieu", "matthieu"}, {"philip", "phillip", "philippe"}, {"henry", "henri"},
+    {"lewis", "louis"}, {"anthony", "antoine"}, {"mary", "marie"},
+    {"helen", "helene"}, {"margaret", "marguerite"}, {"jane", "joan", "jeanne"}, {"julian", "julien"},
+    {"gregory", "gregoire"}, {"james", "jacques"}, {"william", "guillaume"}, {"george", "georges"},
+    {"nicholas", "nicolas"}, {"lawrence", "laurent"}, {"alexander", "alexandre"},
+    {"danielle", "daniele", "daniel"}, {"sylvia", "sylvie"}, {"joseph", "josef"}, {"catherine", "katherine"},
+    {"theresa", "therese"}, {"claudia", "claude"}, {"hugh", "hugues"}, {"raymond", "raymonde"},
+]
+
+
+def _same_first_name(other: str, first: str) -> bool:
+    """Whether `other` is `first` in its other-language form or misspelt by one letter."""
+    a, b = fold(other), fold(first)
+    if a == b:
+        return False
+    if any(a in group and b in group for group in _NAME_FORMS):
+        return True
+    if len(b) < 4 or a[0] != b[0]:
+        return False
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein.distance(a, b) == 1
+
+
 def fold(s: str) -> str:
     """Lowercase without accents, for comparing names."""
     return "".join(c for c in unicodedata.normalize("NFD", s.lower()) if not unicodedata.combining(c))
@@ -58,7 +87,7 @@ class FuzzyNameRule(Rule):
 
     type_name = "fuzzy_name"
     PARAMS: ClassVar[dict[str, Param]] = {
-        "check": Param("str", default="misspelt", choices=("misspelt", "truncated")),
+        "check": Param("str", default="misspelt", choices=("misspelt", "truncated", "first_name")),
         "places": Param("strlist", required=True),
         "people": Param("strlist", default=[]),
         "countries": Param("str", default="country"),
@@ -91,6 +120,9 @@ class FuzzyNameRule(Rule):
     def check(self, ctx: TextContext) -> Iterator[Finding]:
         if self.params["check"] == "truncated":
             yield from self._truncated(ctx)
+            return
+        if self.params["check"] == "first_name":
+            yield from self._first_names(ctx)
             return
         uses = Counter(m.group() for m in regex.finditer(r"\p{Lu}\p{L}+", ctx.text))
         doc_names = {fold(w): w for w, n in uses.items() if n >= self.params["min_uses"]}
@@ -173,6 +205,39 @@ class FuzzyNameRule(Rule):
                     m.start(),
                     m.end(),
                     [person.name],
+                    message=self.spec.message.replace("{name}", person.name),
+                )
+
+    def _first_names(self, ctx: TextContext) -> Iterator[Finding]:
+        """A known person's first name swapped for its other-language form or misspelt
+        ("Marc Carney", "Peter Poilievre", "Dominique LeBlanc", "Christia Freeland"):
+        translation, and round trips through French above all, translate first names.
+        Only where the text shows it is that person: a title right before the name, or
+        the right full name elsewhere in the text."""
+        text = ctx.text
+        full_names = {fold(p.name) for p in self.lexicon.people}
+        done: set[tuple[int, int]] = set()
+        for person in dict.fromkeys(self.lexicon.people):
+            first = person.first
+            surname = person.name[len(first) :].strip()
+            if not surname or surname not in text:
+                continue
+            pattern = rf"(?<![\w-])(\p{{Lu}}[\p{{L}}’'-]+)\s+{regex.escape(surname)}(?![\w-])"
+            for m in regex.finditer(pattern, text):
+                other = m.group(1)
+                if (m.start(1), m.end(1)) in done or fold(other) == fold(first):
+                    continue
+                if f"{fold(other)} {fold(surname)}" in full_names or not _same_first_name(other, first):
+                    continue
+                prev = _PREV_WORD.search(text[max(0, m.start() - 40) : m.start()])
+                titled = prev is not None and fold(prev.group(1)) in _TITLES | {"prime", "deputy"}
+                if not titled and person.name not in text:
+                    continue
+                done.add((m.start(1), m.end(1)))
+                yield self.finding(
+                    m.start(1),
+                    m.end(1),
+                    [first],
                     message=self.spec.message.replace("{name}", person.name),
                 )
 
