@@ -188,10 +188,11 @@ def test_sense_rule_errors_name_the_line(tmp_path: Path, capsys: pytest.CaptureF
     rules.mkdir()
     p = tmp_path / "a.txt"
     p.write_text("a", encoding="utf-8")
-    # An irregular verb cannot be inflected by rule ("withdrawed"): the entry must list forms.
-    (rules / "x.yaml").write_text(SENSE_RULE.format(RIGHT="{withdraw: take back troops or a bill}"), encoding="utf-8")
+    # An irregular verb outside the table cannot be inflected by rule ("foretelled"):
+    # the entry must list forms.
+    (rules / "x.yaml").write_text(SENSE_RULE.format(RIGHT="{foretell: predict an event}"), encoding="utf-8")
     code, _, err = run(["check", "--rules", str(rules), str(p)], capsys)
-    assert code == 2 and f"{rules / 'x.yaml'}:9: inflecting gives 'withdrawed'" in err
+    assert code == 2 and f"{rules / 'x.yaml'}:9: inflecting gives 'foretelled'" in err
     # A right sense needs its gloss.
     (rules / "x.yaml").write_text(SENSE_RULE.format(RIGHT="{pull out: ''}"), encoding="utf-8")
     code, _, err = run(["check", "--rules", str(rules), str(p)], capsys)
