@@ -185,11 +185,22 @@ class PronounRule(Rule):
             start = offset + tok.idx
             yield self.finding(start, start + len(tok.text), [match_case(tok.text, repl)], message=message)
 
-    @staticmethod
-    def _gender_trigger(genders: dict[str, str]) -> regex.Pattern[str] | None:
+    def _gender_trigger(self, genders: dict[str, str]) -> regex.Pattern[str] | None:
         """A finding needs "his" near a woman's name or "her" near a man's: only
-        sentences with such a pair are parsed (names of unknown gender never count)."""
+        sentences with such a pair are parsed (names of unknown gender never count).
+        Built once per set of names the text adds to the gazetteer's (building it
+        from some thousands of names cost a tenth of a check)."""
+        key = frozenset((k, v) for k, v in genders.items() if self.genders.get(k) != v)
+        memo: dict[frozenset[tuple[str, str]], regex.Pattern[str] | None]
+        memo = self.__dict__.setdefault("_trigger_memo", {})
+        if key not in memo:
+            if len(memo) >= 64:
+                memo.clear()
+            memo[key] = self._build_gender_trigger(genders)
+        return memo[key]
 
+    @staticmethod
+    def _build_gender_trigger(genders: dict[str, str]) -> regex.Pattern[str] | None:
         def names(g: str) -> str:
             found = sorted({k for k, v in genders.items() if k and v == g}, key=len, reverse=True)
             return "|".join(r"\s*".join(regex.escape(p) for p in n.split()) for n in found)
