@@ -149,3 +149,44 @@ def test_a_pattern_known_to_compile_is_compiled_only_when_used(tmp_path: Path, m
     assert [m.group() for m in again.finditer("a lazy dog")] == ["lazy dog"]
     with pytest.raises(ConfigError):  # an invalid pattern is never remembered as valid
         base.compile_regex(r"(unclosed", 0, where)
+
+
+def test_a_large_text_scanned_by_regions_finds_the_same(ruleset: RuleSet, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every seed and rule example in one text (lines of every length, blank lines,
+    paragraphs that share no word), checked as a whole and by regions."""
+    from retrans.detect.rules import context
+
+    texts = list(_texts(ruleset))
+    big = "\n".join(t if i % 3 else t + "\n" for i, t in enumerate(texts))
+    monkeypatch.setattr(context, "REGIONAL_MIN", 0)
+    whole = _findings(ruleset, [big])
+    monkeypatch.setattr(context, "REGIONAL_MIN", 1)
+    ctx = TextContext(big, ruleset.lexicon)
+    assert ctx.regional and len(ctx._block_index[0]) > 100
+    assert ctx.vocabulary.words == Vocabulary(big).words
+    assert _findings(ruleset, [big]) == whole
+    assert len(whole[0]) > 100
+
+
+def test_regions_cover_each_block_holding_a_word_and_its_margin(ruleset: RuleSet) -> None:
+    from retrans.detect.rules import context
+
+    filler = ("Nothing to see here at all.\n" * 40)[: context.BLOCK + 50]
+    text = filler + "A rare word: zebra.\n" + filler * 3 + "Another Zebra-crossing.\n" + filler
+    ctx = TextContext(text, ruleset.lexicon)
+    regions = ctx.regions(Gate(frozenset({"zebra"})))
+    assert len(regions) == 2
+    for word_at in (text.index("zebra"), text.index("Zebra")):
+        assert any(s + context.MARGIN <= word_at < e - context.MARGIN for s, e in regions)
+    assert ctx.regions(Gate(parts=frozenset({"ebra"}))) == regions
+    assert ctx.regions(Gate(frozenset({"unicorn"}))) == []
+
+
+def test_repetition_starts_found_in_slices_are_the_same(ruleset: RuleSet, monkeypatch: pytest.MonkeyPatch) -> None:
+    from retrans.detect.rules.types import repetition
+
+    text = "\n".join(["the the cat sat.", "sat on the", "the mat, mat", "one two one two", "x"] * 50)
+    whole = repetition.repeat_starts(TextContext(text, ruleset.lexicon))
+    monkeypatch.setattr(repetition, "_SLICE", 7)
+    assert repetition.repeat_starts(TextContext(text, ruleset.lexicon)) == whole
+    assert len(whole) > 100

@@ -84,3 +84,36 @@ def person_findings(text: str) -> list[tuple[str, str, str]]:
 )
 def test_person_pronouns(text: str, want: list[tuple[str, str, str]]) -> None:
     assert person_findings(text) == want
+
+
+def test_person_pronoun_skips_only_chunks_that_cannot_give_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`_may_find` skips parsing a chunk only when `_check_chunk` could find nothing there."""
+    from pathlib import Path
+
+    from retrans.detect.rules.types.pronoun import PersonPronounRule
+
+    data = Path(__file__).parent / "data"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(data.glob("clean_news*.txt"))[:6]]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parents[1] / "seeds").glob("*.txt"))]
+    texts += [
+        "Premier Danielle Smith arrived in Ottawa. He said Alberta would not back down.",
+        "The new law comes into force in January. She requires landlords to register.",
+        "Marie-Pierre Lessard won the final. Lessard said his legs were heavy.",
+        "Premier François Legault answered questions. It promised a decision.",
+    ]
+    opts = Options(grammar="none", embeddings=False, lm=False, enable=frozenset({"RT602", "RT603"}))
+
+    def run() -> list[tuple[str, int, int]]:
+        return [(f.rule, f.start, f.end) for t in texts for f in check_text(t, opts)]
+
+    gated = run()
+    skipped = []
+    may_find = PersonPronounRule._may_find
+
+    def always(self: PersonPronounRule, *args: object) -> bool:
+        skipped.append(not may_find(self, *args))  # type: ignore[arg-type]
+        return True
+
+    monkeypatch.setattr(PersonPronounRule, "_may_find", always)
+    assert run() == gated
+    assert len(gated) >= 4 and any(skipped)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import os
+from array import array
 from collections import OrderedDict
 from collections.abc import Iterator
 from functools import cached_property
@@ -17,12 +18,23 @@ import regex
 
 from retrans.detect.rules.lexicon import Lexicon
 from retrans.detect.rules.nlp import parse_many
-from retrans.detect.rules.prefilter import Vocabulary
+from retrans.detect.rules.prefilter import RUN, Gate, Vocabulary
 
 WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
 # Up to a full stop, question or exclamation mark (and closing quotes) before a
 # space, or to the end of the line: a prefilter for what to parse, never the split.
 ROUGH_SENTENCE = regex.compile(r"[^\r\n]+?(?:[.!?][”\"’)]*(?=\s)|(?=[\r\n])|$)")
+
+
+#: Texts of this many characters or more run each gated regex only near the blocks
+#: that hold one of its words (`TextContext.regions`); shorter ones, over all of it.
+REGIONAL_MIN = int(os.environ.get("RETRANS_REGIONAL_MIN", "20000") or 0)
+#: A block ends at the first line break after this many characters.
+BLOCK = 512
+#: Characters of context each side of an open block: a match (with its look-arounds)
+#: that reaches this far across a line break from the word its gate needs is the
+#: only kind a regional scan could miss; no rule's pattern comes near it.
+MARGIN = 400
 
 
 class ParseCache(OrderedDict[str, Any]):
@@ -68,7 +80,66 @@ class TextContext:
     @cached_property
     def vocabulary(self) -> Vocabulary:
         """The text's distinct words, found once for every rule's literal prefilter."""
+        if self.regional:
+            return Vocabulary.of(self._block_index[1])
         return Vocabulary(self.text)
+
+    @cached_property
+    def regional(self) -> bool:
+        """Whether gated regexes run per region (`regions`) rather than over all the text."""
+        return REGIONAL_MIN > 0 and len(self.text) >= REGIONAL_MIN
+
+    @cached_property
+    def _block_index(self) -> tuple[array[int], dict[str, array[int]]]:
+        """Block starts (a block is a run of whole lines of at least `BLOCK`
+        characters, the last one shorter) and, for each case-folded word, the
+        blocks it occurs in: one pass, no list of every word of the text."""
+        text = self.text
+        starts: array[int] = array("q")
+        index: dict[str, array[int]] = {}
+        pos, n, block = 0, len(text), 0
+        while pos < n:
+            cut = text.find("\n", pos + BLOCK)
+            end = n if cut < 0 else cut + 1
+            starts.append(pos)
+            for w in {w.casefold() for w in set(RUN.findall(text, pos, end))}:
+                hit = index.get(w)
+                if hit is None:
+                    index[w] = array("i", (block,))
+                else:
+                    hit.append(block)
+            pos, block = end, block + 1
+        return starts, index
+
+    def regions(self, gate: Gate) -> list[tuple[int, int]]:
+        """Disjoint (start, end) windows holding every match of a regex whose gate
+        is `gate`: each block where one of its words occurs, `MARGIN` characters
+        wider on each side, neighbours merged. Scanned with `pos`/`endpos`, a
+        window sees the text before it (look-behinds, \\b) as a whole-text scan
+        does; a match reaching `MARGIN` characters past its word's block is the
+        only one that could differ."""
+        memo = self.memo.setdefault("regions", {})
+        hit = memo.get(gate)
+        if hit is not None:
+            return hit  # type: ignore[no-any-return]
+        starts, index = self._block_index
+        blocks: set[int] = set()
+        for w in gate.whole:
+            blocks.update(index.get(w, ()))
+        for p in gate.parts:
+            for w in self.vocabulary.containing(p):
+                blocks.update(index[w])
+        n = len(self.text)
+        out: list[tuple[int, int]] = []
+        for b in sorted(blocks):
+            ws = max(0, starts[b] - MARGIN)
+            we = min(n, (starts[b + 1] if b + 1 < len(starts) else n) + MARGIN)
+            if out and ws <= out[-1][1]:
+                out[-1] = (out[-1][0], we)
+            else:
+                out.append((ws, we))
+        memo[gate] = out
+        return out
 
     @cached_property
     def words(self) -> list[tuple[int, int, str]]:

@@ -20,6 +20,7 @@ import importlib
 import json
 import re
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -52,9 +53,20 @@ class Vocabulary:
     def __init__(self, text: str) -> None:
         self.words = frozenset(w.casefold() for w in set(RUN.findall(text)))
 
+    @classmethod
+    def of(cls, words: Iterable[str]) -> Vocabulary:
+        """The vocabulary holding `words` (already case-folded)."""
+        vocab = cls.__new__(cls)
+        vocab.words = frozenset(words)
+        return vocab
+
     @cached_property
     def joined(self) -> str:
         return "\n".join(self.words)
+
+    def containing(self, part: str) -> list[str]:
+        """The words that hold `part`."""
+        return [w for w in self.words if part in w] if part in self.joined else []
 
 
 @dataclass(frozen=True)

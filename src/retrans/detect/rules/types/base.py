@@ -415,6 +415,19 @@ class CompiledRegex:
         limit = 2.0 + len(text) / 200_000
         return iter(self.pattern.finditer(text, timeout=limit))
 
+    def scan(self, ctx: TextContext) -> Iterator[regex.Match[str]]:
+        """The matches of `finditer(ctx.text)`; on a large text, searched only in the
+        regions around the blocks holding a word of the gate (`TextContext.regions`)."""
+        gate = self.gate
+        if gate is None or not ctx.regional:
+            yield from self.finditer(ctx.text)
+            return
+        text = ctx.text
+        limit = 2.0 + len(text) / 200_000
+        pattern = self.pattern
+        for start, end in ctx.regions(gate):
+            yield from pattern.finditer(text, start, end, timeout=limit)
+
 
 def compile_regex(source: str, flags: int, where: tuple[Path, int]) -> CompiledRegex:
     flags |= regex.V0

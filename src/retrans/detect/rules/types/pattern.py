@@ -102,7 +102,7 @@ class PatternRule(Rule):
         for rx in self.regexes:
             if not rx.may_match(ctx):
                 continue
-            for m in rx.finditer(ctx.text):
+            for m in rx.scan(ctx):
                 if m.end() == m.start() or not self.when.holds(ctx, m.start(), m.end()):
                     continue
                 subs = [_tidy(expand_template(m, t), m.group()) for t in self.templates]
@@ -194,7 +194,7 @@ class PhraseRule(Rule):
         for e in self.entries:
             if not e.regex.may_match(ctx):
                 continue
-            for m in e.regex.finditer(ctx.text):
+            for m in e.regex.scan(ctx):
                 if not (self.when.holds(ctx, m.start(), m.end()) and e.when.holds(ctx, m.start(), m.end())):
                     continue
                 # A case-sensitive lexicon writes its replacements as they are meant

@@ -185,11 +185,22 @@ class PronounRule(Rule):
             start = offset + tok.idx
             yield self.finding(start, start + len(tok.text), [match_case(tok.text, repl)], message=message)
 
-    @staticmethod
-    def _gender_trigger(genders: dict[str, str]) -> regex.Pattern[str] | None:
+    def _gender_trigger(self, genders: dict[str, str]) -> regex.Pattern[str] | None:
         """A finding needs "his" near a woman's name or "her" near a man's: only
-        sentences with such a pair are parsed (names of unknown gender never count)."""
+        sentences with such a pair are parsed (names of unknown gender never count).
+        Built once per set of names the text adds to the gazetteer's (building it
+        from some thousands of names cost a tenth of a check)."""
+        key = frozenset((k, v) for k, v in genders.items() if self.genders.get(k) != v)
+        memo: dict[frozenset[tuple[str, str]], regex.Pattern[str] | None]
+        memo = self.__dict__.setdefault("_trigger_memo", {})
+        if key not in memo:
+            if len(memo) >= 64:
+                memo.clear()
+            memo[key] = self._build_gender_trigger(genders)
+        return memo[key]
 
+    @staticmethod
+    def _build_gender_trigger(genders: dict[str, str]) -> regex.Pattern[str] | None:
         def names(g: str) -> str:
             found = sorted({k for k, v in genders.items() if k and v == g}, key=len, reverse=True)
             return "|".join(r"\s*".join(regex.escape(p) for p in n.split()) for n in found)
@@ -593,14 +604,37 @@ class PersonPronounRule(Rule):
         sents = [(m.start(), m.end()) for m in _ROUGH.finditer(text) if m.group().strip()]
         jobs: list[tuple[int, int]] = []  # (window start, current sentence start)
         chunks: list[str] = []
+        keys = self._gender_keys(genders) if self.params["persons"] else None
         for i, (s, e) in enumerate(sents):
             if not _PERSON_PRONOUN.search(text, s, e):
                 continue
             ws = sents[i - 1][0] if i > 0 and s - sents[i - 1][1] < 4 else s
+            if not self._may_find(text, ws, s, e, keys):
+                continue
             jobs.append((ws, s))
             chunks.append(text[ws:e])
         for (ws, cur), doc in zip(jobs, ctx.parse(chunks), strict=True):
             yield from self._check_chunk(ctx, doc, ws, cur - ws, genders)
+
+    def _gender_keys(self, genders: dict[str, str]) -> frozenset[str]:
+        """For each name whose gender is known, the longest `\\w` run of each of its
+        words: `_gender_of` gives a gender only to a name holding one of them."""
+        base = self.__dict__.get("_base_keys")
+        if base is None:
+            base = self._base_keys = _longest_runs(
+                [k for k, v in self.genders.items() if v] + list(self.first_gender)
+            )
+        extra = [k for k, v in genders.items() if v and self.genders.get(k) != v]
+        return base | _longest_runs(extra) if extra else base
+
+    def _may_find(self, text: str, ws: int, s: int, e: int, keys: frozenset[str] | None) -> bool:
+        """Whether `_check_chunk` can find anything in the chunk text[ws:e] whose
+        current sentence starts at `s`, so that a chunk that cannot is not parsed.
+        A person's pronoun needs someone named with a known gender (a word of
+        `keys`); a thing's needs a sentence that starts with "He" or "She"."""
+        if keys is not None and not keys.isdisjoint(_WORD_RUN.findall(text[ws:e].lower())):
+            return True
+        return bool(self.things) and text[s:e].lstrip().lower().startswith(("he", "she"))
 
     def _check_chunk(
         self, ctx: TextContext, doc: Any, offset: int, cur: int, genders: dict[str, str]
@@ -747,6 +781,20 @@ class PersonPronounRule(Rule):
             if len(low.split()) > 1 and self._gender_of(m.group(), genders) == want:
                 return True
         return False
+
+
+_WORD_RUN = regex.compile(r"\w+")
+
+
+def _longest_runs(names: list[str]) -> frozenset[str]:
+    """The longest `\\w` run of each whitespace-separated word of `names`."""
+    out = set()
+    for name in names:
+        for word in name.split():
+            runs = _WORD_RUN.findall(word)
+            if runs:
+                out.add(max(runs, key=len))
+    return frozenset(out)
 
 
 _ROUGH = regex.compile(r"[^\r\n]+?(?:[.!?][”\"’)]*(?=\s)|(?=[\r\n])|$)")

@@ -58,18 +58,33 @@ class RepetitionRule(Rule):
             yield self.finding(start, m.end(3), [""])
 
 
+_SLICE = 65_536
+
+
 def repeat_starts(ctx: TextContext) -> list[int]:
     """Where a repetition can start: both patterns repeat one to three `\\w+` runs
     right after them (only spaces, a comma or a full stop between), so a match
     starts at a run whose copy, case-folded, comes one to three runs later."""
     cached = ctx.memo.get("repeat_starts")
     if cached is None:
-        runs = [(m.start(), m.group().casefold()) for m in _RUN.finditer(ctx.text)]
-        cached = [
-            runs[i][0]
-            for i in range(len(runs))
-            if any(i + k < len(runs) and runs[i][1] == runs[i + k][1] for k in (1, 2, 3))
-        ]
+        # In slices of the text cut at line breaks (a run never spans one), the
+        # last three runs of a slice carried into the next: never a list of every
+        # word of a large text.
+        text, cached = ctx.text, []
+        runs: list[tuple[int, str]] = []
+        pos, n = 0, len(text)
+        while pos < n:
+            cut = text.find("\n", pos + _SLICE)
+            end = n if cut < 0 else cut + 1
+            runs += [(m.start(), m.group().casefold()) for m in _RUN.finditer(text, pos, end)]
+            done = len(runs) if end == n else max(0, len(runs) - 3)
+            cached += [
+                runs[i][0]
+                for i in range(done)
+                if any(i + k < len(runs) and runs[i][1] == runs[i + k][1] for k in (1, 2, 3))
+            ]
+            runs = runs[done:]
+            pos = end
         ctx.memo["repeat_starts"] = cached
     return list(cached)
 

@@ -14,6 +14,7 @@ from retrans.detect.rules.context import TextContext
 from .base import CompiledRegex, Param, Rule, as_list, compile_regex, register
 
 _LINE = regex.compile(r"[^\r\n]*")
+_BREAK = regex.compile(r"\r?\n")
 
 
 @register
@@ -40,9 +41,9 @@ class ResidueRule(Rule):
                 continue
             start, end = m.start(), m.end()
             # Take the line break after the line, or before it when it is the last line.
-            brk = regex.match(r"\r?\n", text[end:])
+            brk = _BREAK.match(text, end)
             if brk:
-                end += brk.end()
+                end = brk.end()
             else:
                 prev = regex.search(r"\r?\n$", text[:start])
                 if prev:

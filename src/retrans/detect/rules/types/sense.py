@@ -125,7 +125,7 @@ class SenseRule(Rule):
         for s in self.senses:
             if not s.regex.may_match(ctx):
                 continue
-            for m in s.regex.finditer(ctx.text):
+            for m in s.regex.scan(ctx):
                 if not (self.when.holds(ctx, m.start(), m.end()) and s.when.holds(ctx, m.start(), m.end())):
                     continue
                 found = m.group()
