@@ -116,8 +116,11 @@ def server_key(env: dict[str, str] | os._Environ[str] | None = None) -> str:
 
 
 def server_dir(env: dict[str, str] | os._Environ[str] | None = None) -> Path:
-    """Where servers keep their sockets: the cache folder's `server/` (mode 0700)."""
+    """Where servers keep their sockets: `RETRANS_SERVER_DIR`, else the cache
+    folder's `server/` (mode 0700)."""
     env = os.environ if env is None else env
+    if env.get("RETRANS_SERVER_DIR"):
+        return Path(env["RETRANS_SERVER_DIR"])
     base = env.get("RETRANS_CACHE_DIR") or os.path.join(
         env.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "retrans"
     )

@@ -96,7 +96,10 @@ def _init(options: Options, threads: int = 0) -> None:
     global _TOOLING
     exit_on_sigterm()
     if threads:
-        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        # RETRANS_LM_THREADS too: the language model sets torch's thread count
+        # itself when it loads (2 by default), which would override the cap for
+        # every torch model of the worker (the embeddings as well).
+        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "RETRANS_LM_THREADS"):
             os.environ.setdefault(var, str(threads))
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     _TOOLING = _kept(options) if _KEPT is not None else build_tooling(options)

@@ -137,7 +137,7 @@ def serve(path: Path, key: str, idle: float, quiet: bool = False) -> int:
         if not quiet:
             print(f"retrans: serving at {path} (exits after {idle:g} s idle)", file=sys.stderr, flush=True)
         try:
-            _loop(listener, path, inode, key, idle)
+            _loop(listener, path, inode, key, idle, quiet)
         except _Stop:
             pass
         finally:
@@ -155,7 +155,7 @@ def _stop_signal(signum: int, frame: FrameType | None) -> None:
     raise _Stop
 
 
-def _loop(listener: socket.socket, path: Path, inode: int, key: str, idle: float) -> None:
+def _loop(listener: socket.socket, path: Path, inode: int, key: str, idle: float, quiet: bool) -> None:
     last = time.monotonic()
     # Wake up now and then to notice a removed socket file and the idle deadline.
     listener.settimeout(min(idle, 5.0) if idle > 0 else 5.0)
@@ -171,31 +171,39 @@ def _loop(listener: socket.socket, path: Path, inode: int, key: str, idle: float
             if idle > 0 and time.monotonic() - last >= idle:
                 return
             continue
+        t0 = time.perf_counter()
+        done = None
         # A client that went away or sent nonsense: on to the next one.
         with conn, contextlib.suppress(OSError, ValueError):
-            handle(conn, key)
+            done = handle(conn, key)
         last = time.monotonic()
+        if not quiet:
+            what = "dropped" if done is None else f"{' '.join(done[0])} -> {done[1]}"
+            print(f"retrans: served {what} ({time.perf_counter() - t0:.2f} s)", file=sys.stderr, flush=True)
 
 
-def handle(conn: socket.socket, key: str) -> None:
-    """Run one client's command and send its output and exit status."""
+def handle(conn: socket.socket, key: str) -> tuple[list[str], int | str] | None:
+    """Run one client's command and send its output and exit status; what was run
+    and its exit status ("declined" when the client must run it), or None."""
     conn.settimeout(REQUEST_TIMEOUT)
     frame = recv_frame(conn)
     conn.settimeout(None)
     if frame is None or frame[0] != b"q":
-        return
+        return None
     request = json.loads(frame[1].decode("utf-8", "surrogateescape"))
+    argv = [str(a) for a in request.get("argv") or ()]
     if request.get("protocol") != PROTOCOL:
         send_frame(conn, b"f", b"")
-        return
+        return argv, "declined"
     if request.get("stop"):
         send_frame(conn, b"x", b"0")
         raise _Stop
     if request.get("key") != key or not os.path.isdir(request.get("cwd", "")):
         send_frame(conn, b"f", b"")  # another environment: the client runs it itself
-        return
+        return argv, "declined"
     code = run_request(conn, request)
     send_frame(conn, b"x", str(code).encode())
+    return argv, code
 
 
 def run_request(conn: socket.socket, request: dict[str, Any]) -> int:
