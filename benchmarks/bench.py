@@ -114,7 +114,7 @@ def cold_start(args: list[str], runs: int = 3, server: bool = False) -> tuple[fl
     RETRANS_SERVER=auto, the first call starts a warm server (app/server.py) and
     the repeats are served by it; it is stopped at the end. Without, no server is
     used (RETRANS_SERVER=off), whatever runs on the machine."""
-    with tempfile.TemporaryDirectory() as cache:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as cache:
         env = _env(RETRANS_CACHE_DIR=cache, RETRANS_SERVER="auto" if server else "off")
         try:
             first = float(run(args, env)["seconds"])

@@ -37,10 +37,9 @@ import socket
 import sys
 import time
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, BinaryIO
 
 from .client import PROTOCOL, connect, idle_timeout, recv_frame, send_frame, server_key, socket_path
 
@@ -91,8 +90,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(path, key, idle, quiet=args.quiet)
 
 
-def stop(path: Path) -> int:
-    """Ask the server at `path` to exit; 0 whether or not one was running."""
+def stop(path: Path, wait: float = 60.0) -> int:
+    """Ask the server at `path` to exit and wait (up to `wait` seconds) until its
+    process is gone (its lock is free); 0 whether or not one was running."""
     sock = connect(path)
     if sock is None:
         return 0
@@ -100,54 +100,67 @@ def stop(path: Path) -> int:
         send_frame(sock, b"q", json.dumps({"protocol": PROTOCOL, "stop": True}).encode())
         while recv_frame(sock) is not None:
             pass
+    deadline = time.monotonic() + wait
+    with contextlib.suppress(OSError), open(path.with_suffix(".lock"), "a+b") as f:
+        while time.monotonic() < deadline:
+            try:
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                time.sleep(0.05)
     return 0
 
 
-@contextlib.contextmanager
-def _lock(path: Path) -> Iterator[bool]:
-    """An exclusive lock beside the socket: True if this process holds it."""
-    with open(path.with_suffix(".lock"), "a+b") as f:
-        try:
-            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            yield False
-            return
-        yield True
+#: The server's lock, held until the process ends (released by the system at exit,
+#: after the interpreter's own shutdown), so `stop` can wait for the exit.
+_HELD: list[BinaryIO] = []
+
+
+def _lock(path: Path) -> bool:
+    """Take the exclusive lock beside the socket for the rest of this process's
+    life; False if another process holds it."""
+    f = open(path.with_suffix(".lock"), "a+b")  # noqa: SIM115 (kept open on purpose)
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.close()
+        return False
+    _HELD.append(f)
+    return True
 
 
 def serve(path: Path, key: str, idle: float, quiet: bool = False) -> int:
     """Listen at `path` until idle for `idle` seconds, stopped or signalled."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(path.parent, 0o700)
-    with _lock(path) as mine:
-        if not mine:
-            if not quiet:
-                print(f"retrans: a server is already running at {path}", file=sys.stderr)
-            return 0
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()  # a server that was killed left its socket
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        listener.bind(os.fspath(path))
-        inode = path.stat().st_ino
-        listener.listen(64)
-        from . import runner
-
-        runner.keep_tooling(True)
-        previous = {s: signal.signal(s, _stop_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    if not _lock(path):
         if not quiet:
-            print(f"retrans: serving at {path} (exits after {idle:g} s idle)", file=sys.stderr, flush=True)
-        try:
-            _loop(listener, path, inode, key, idle, quiet)
-        except _Stop:
-            pass
-        finally:
-            listener.close()
-            with contextlib.suppress(OSError):
-                if path.stat().st_ino == inode:
-                    path.unlink()
-            for s, h in previous.items():
-                signal.signal(s, h)
-            runner.keep_tooling(False)
+            print(f"retrans: a server is already running at {path}", file=sys.stderr)
+        return 0
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()  # a server that was killed left its socket
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(os.fspath(path))
+    inode = path.stat().st_ino
+    listener.listen(64)
+    from . import runner
+
+    runner.keep_tooling(True)
+    previous = {s: signal.signal(s, _stop_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    if not quiet:
+        print(f"retrans: serving at {path} (exits after {idle:g} s idle)", file=sys.stderr, flush=True)
+    try:
+        _loop(listener, path, inode, key, idle, quiet)
+    except _Stop:
+        pass
+    finally:
+        listener.close()
+        with contextlib.suppress(OSError):
+            if path.stat().st_ino == inode:
+                path.unlink()
+        for s, h in previous.items():
+            signal.signal(s, h)
+        runner.keep_tooling(False)
     return 0
 
 
