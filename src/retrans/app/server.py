@@ -184,7 +184,7 @@ def _loop(listener: socket.socket, path: Path, inode: int, key: str, idle: float
             if idle > 0 and time.monotonic() - last >= idle:
                 return
             continue
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         done = None
         # A client that went away or sent nonsense: on to the next one.
         with conn, contextlib.suppress(OSError, ValueError):
@@ -192,7 +192,8 @@ def _loop(listener: socket.socket, path: Path, inode: int, key: str, idle: float
         last = time.monotonic()
         if not quiet:
             what = "dropped" if done is None else f"{' '.join(done[0])} -> {done[1]}"
-            print(f"retrans: served {what} ({time.perf_counter() - t0:.2f} s)", file=sys.stderr, flush=True)
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            print(f"retrans: served {what} ({wall:.2f} s, CPU {cpu:.2f} s)", file=sys.stderr, flush=True)
 
 
 def handle(conn: socket.socket, key: str) -> tuple[list[str], int | str] | None:
