@@ -77,7 +77,7 @@ def explain(c: CodeInfo) -> str:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    from retrans.app.cli import rule_folders
+    from retrans.app.command import rule_folders
 
     codes = all_codes(load_rules(rule_folders([Path(p) for p in args.rules or ()], args.no_builtin_rules)))
     if args.code:

@@ -96,10 +96,39 @@ def _init(options: Options, threads: int = 0) -> None:
     global _TOOLING
     exit_on_sigterm()
     if threads:
-        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        # RETRANS_LM_THREADS too: the language model sets torch's thread count
+        # itself when it loads (2 by default), which would override the cap for
+        # every torch model of the worker (the embeddings as well).
+        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "RETRANS_LM_THREADS"):
             os.environ.setdefault(var, str(threads))
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    _TOOLING = build_tooling(options)
+    _TOOLING = _kept(options) if _KEPT is not None else build_tooling(options)
+
+
+#: The warm server's checkers with their options and rule files, most recent last
+#: (`keep_tooling`); None in an ordinary process, which builds them once per run.
+#: A list, not a dict: options hold a mapping (severities), so they do not hash.
+_KEPT: list[tuple[tuple[Options, tuple[tuple[str, int], ...]], Tooling]] | None = None
+#: Option sets whose checkers a server keeps (the models are shared between them).
+KEEP = 3
+
+
+def keep_tooling(on: bool) -> None:
+    """Keep built checkers from one run to the next in this process (the warm
+    server, app/server.py): a run with the same options and unchanged rule files
+    (paths and modification times) reuses them."""
+    global _KEPT
+    _KEPT = [] if on else None
+
+
+def _kept(options: Options) -> Tooling:
+    assert _KEPT is not None
+    key = (options, _rule_files(options))
+    found = [i for i, (k, _) in enumerate(_KEPT) if k == key]
+    tooling = _KEPT.pop(found[0])[1] if found else build_tooling(options)
+    _KEPT.append((key, tooling))
+    del _KEPT[:-KEEP]
+    return tooling
 
 
 def _terminate(signum: int, frame: object) -> None:

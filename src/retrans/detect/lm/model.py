@@ -50,6 +50,17 @@ QUIET = {"HF_HUB_DISABLE_PROGRESS_BARS": "1", "TRANSFORMERS_VERBOSITY": "error",
 #: for the same batch at load average 9); passive waiting removes that. It only
 #: takes effect if set before torch is first imported, hence at module import.
 THREADS = int(os.environ.get("RETRANS_LM_THREADS", "2"))
+
+
+def lm_threads() -> int:
+    """`RETRANS_LM_THREADS` when the model loads (a `-j N` worker sets it to its
+    share of the cores after this module was imported), else THREADS."""
+    try:
+        return max(1, int(os.environ.get("RETRANS_LM_THREADS") or THREADS))
+    except ValueError:
+        return THREADS
+
+
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 #: Tokens per forward batch (sequences x padded length): bounds the activations.
 MAX_BATCH_TOKENS = 2048
@@ -203,7 +214,7 @@ class CausalLM:
             os.environ.setdefault(k, v)
         import torch
 
-        torch.set_num_threads(THREADS)
+        torch.set_num_threads(lm_threads())
         folder = cache or cache_folder(gguf)
         if (folder / "model.safetensors").is_file():
             try:
