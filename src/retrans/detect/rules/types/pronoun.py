@@ -664,10 +664,10 @@ class PersonPronounRule(Rule):
                 in_person.add(tok.i)
             elif low in _GENDER_NOUNS and low not in ("he", "she") and tok.pos_ == "NOUN":
                 persons.append(_GENDER_NOUNS[low])
-            elif _is_human_noun(low) and tok.pos_ == "NOUN" and tok.tag_ != "NNS" and not _is_title(tok, in_person):
+            elif _is_human_noun(low) and tok.pos_ == "NOUN" and not _is_title(tok, in_person):
                 # Someone named by a role only: the pronoun may be theirs (a
-                # sentence-initial "It" cannot look ahead to them). A plural
-                # ("told reporters he ...") is never the antecedent of he/she/his/her.
+                # sentence-initial "It" cannot look ahead to them). A plural counts
+                # too: "met the ministers. He said" may be one of them.
                 role_only = min(role_only, tok.i)
         if not persons and role_only == len(doc) and self.things:
             yield from self._check_thing(text, doc, offset, cur, genders)
