@@ -112,6 +112,31 @@ def _cuts_hyphenated_word(text: str, start: int, end: int) -> bool:
     return cut_end or cut_start
 
 
+#: Words spelt with a vowel but said with a consonant ("a unanimous ruling", "a
+#: European", "a one-day strike") and words spelt with an h that is not said ("an
+#: hour"). Harper's a/an lint misreads some of them, and `fix` applies that lint
+#: unattended, so a wrong guess would edit correct text.
+_CONSONANT_SOUND = regex.compile(
+    r"(?:union|unit|unite|unity|unique|uniform|univers|unicorn|unilateral|unif|unison|unanim|usual|usu|use|usa|"
+    r"user|utensil|util|utopi|urani|urin|uro|ubiquit|ukrain|ukulele|ugand|utah|uter|eu|ewe|one\b|once\b|oncoming)",
+    regex.IGNORECASE,
+)
+_SILENT_H = regex.compile(r"(?:hour|honest|honou?r|heir)", regex.IGNORECASE)
+_NEXT_WORD = regex.compile(r"\s+[\"“‘'(]?(\w[\w-]*)")
+
+
+def _article_is_right(text: str, start: int, end: int) -> bool:
+    """Whether the article Harper would change already fits the sound of the next word."""
+    article = text[start:end].lower()
+    m = _NEXT_WORD.match(text, end)
+    if article not in _ARTICLES or m is None:
+        return False
+    word = m.group(1)
+    if article == "a":
+        return _CONSONANT_SOUND.match(word) is not None
+    return _SILENT_H.match(word) is not None
+
+
 def _is_article_fix(problem: str, subs: list[str]) -> bool:
     """Harper's a/an lint: the one Harper fix `fix` applies unattended."""
     return problem.lower() in _ARTICLES and bool(subs) and subs[0].lower() in _ARTICLES
@@ -236,6 +261,8 @@ class HarperChecker:
                 continue
             if _whom_after_preposition(text, start, lint.message):
                 continue  # "three of whom lost fingers" is the object of "of"
+            if _article_is_right(text, start, end):
+                continue  # "a unanimous ruling", "an hour": Harper's guess is wrong
             for s in lint.suggestions:
                 how = int(s.kind)
                 if how == 1:  # remove
