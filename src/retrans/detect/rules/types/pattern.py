@@ -134,6 +134,10 @@ class PhraseRule(Rule):
     the entry also covers the -s, -ed and -ing forms, each replaced by the same
     form of the right verb ("deposit a bill" -> "table a bill" also turns
     "deposited a bill" into "tabled a bill"); the right verb must be regular.
+    `right` lists alternatives for every wrong form; with `pairwise: true` the two
+    lists have the same length and `right[i]` is the one repair of `wrong[i]`
+    ("Ministry of Finances" -> "Ministry of Finance", "Minister of Finances" ->
+    "Minister of Finance"), so each form is offered only its own repair.
     """
 
     type_name = "phrase"
@@ -150,6 +154,7 @@ class PhraseRule(Rule):
         "fix": Param("str", choices=("safe", "suggest")),
         "confidence": Param("float"),
         "inflect": Param("str", choices=("verb",)),
+        "pairwise": Param("bool", default=False),
         "examples": Param("dict"),
     }
 
@@ -159,12 +164,20 @@ class PhraseRule(Rule):
         self.entries: list[_Entry] = []
         for item, v in self.items(raw, "entries", self.ENTRY, "`wrong` and `right`"):
             wrong, right = as_list(v["wrong"]), as_list(v["right"])
+            if v["pairwise"] and len(wrong) != len(right):
+                counts = f"{len(wrong)} and {len(right)}"
+                raise self.error(f"`pairwise` needs as many `right` as `wrong` forms ({counts})", item.line)
+            pairs = [([w], [r]) for w, r in zip(wrong, right, strict=True)] if v["pairwise"] else [(wrong, right)]
             # One entry per verb form: each wrong form is replaced by the same form.
-            variants = (
-                [([verb_forms(w)[i] for w in wrong], [verb_forms(r)[i] for r in right]) for i in range(4)]
-                if v["inflect"] == "verb"
-                else [(wrong, right)]
-            )
+            variants = [
+                variant
+                for ws, rs in pairs
+                for variant in (
+                    [([verb_forms(w)[i] for w in ws], [verb_forms(r)[i] for r in rs]) for i in range(4)]
+                    if v["inflect"] == "verb"
+                    else [(ws, rs)]
+                )
+            ]
             when = Conditions.parse(v["when"], self.lexicon, path, item.key_line("when"))
             if v["examples"] is not None:
                 examples = parse_examples(v["examples"], path, item.key_line("examples"))
