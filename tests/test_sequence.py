@@ -218,6 +218,9 @@ def test_nothing_is_parsed_without_the_trigger(tmp_path: Path) -> None:
         ("singular", "minutes", "minute"),
         ("hyphen", "45 minutes", "45-minute"),
         ("cap", "virtual", "Virtual"),
+        ("point", "2,5", "2.5"),
+        ("point", "1,500", "1,500"),
+        ("point", "3,25", "3.25"),
     ],
 )
 def test_template_functions(fn: str, arg: str, want: str) -> None:

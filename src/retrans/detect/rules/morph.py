@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
+import regex
+
 from retrans.detect.rules.frequency import zipf_frequency
 
 
@@ -213,7 +215,14 @@ def past_of_participle(word: str) -> str:
     return _IRREGULAR_PAST.get(word.lower(), word)
 
 
+def decimal_point(number: str) -> str:
+    """A French decimal comma as an English point ("2,5" -> "2.5"); a comma that
+    groups thousands ("1,500") has three digits after it and is kept."""
+    return str(regex.sub(r"(?<=\d),(?=\d{1,2}(?!\d))", ".", number))
+
+
 FUNCTIONS: dict[str, Callable[[str], str]] = {
+    "point": decimal_point,
     "past": past_of_participle,
     "base": base_form,
     "ing": gerund,
