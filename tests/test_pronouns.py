@@ -100,6 +100,11 @@ def test_person_pronoun_skips_only_chunks_that_cannot_give_a_finding(monkeypatch
         "The new law comes into force in January. She requires landlords to register.",
         "Marie-Pierre Lessard won the final. Lessard said his legs were heavy.",
         "Premier François Legault answered questions. It promised a decision.",
+        "Marie Tremblay spoke first. “He is wrong about the budget,” she said.",
+        "Jean Roy waited outside. Marie Tremblay arrived later, and he said she was late.",
+        "The mayor met the premier. The bill was tabled on Tuesday. She said it was fine.",
+        "The bill was tabled on Tuesday. Shes expected to pass it, a clerk said.",
+        "Premier Danielle Smith spoke. Hes ready, her aides said.",
     ]
     opts = Options(grammar="none", embeddings=False, lm=False, enable=frozenset({"RT602", "RT603"}))
 

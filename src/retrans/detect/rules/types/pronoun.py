@@ -609,32 +609,66 @@ class PersonPronounRule(Rule):
             if not _PERSON_PRONOUN.search(text, s, e):
                 continue
             ws = sents[i - 1][0] if i > 0 and s - sents[i - 1][1] < 4 else s
-            if not self._may_find(text, ws, s, e, keys):
+            if not self._may_find(text, ws, s, e, keys, genders):
                 continue
             jobs.append((ws, s))
             chunks.append(text[ws:e])
         for (ws, cur), doc in zip(jobs, ctx.parse(chunks), strict=True):
             yield from self._check_chunk(ctx, doc, ws, cur - ws, genders)
 
-    def _gender_keys(self, genders: dict[str, str]) -> frozenset[str]:
+    def _gender_keys(self, genders: dict[str, str]) -> tuple[frozenset[str], frozenset[str]]:
         """For each name whose gender is known, the longest `\\w` run of each of its
-        words: `_gender_of` gives a gender only to a name holding one of them."""
+        words, by that gender (women's, men's): `_gender_of` gives a gender only to a
+        name holding one of the runs of that gender."""
         base = self.__dict__.get("_base_keys")
         if base is None:
-            base = self._base_keys = _longest_runs(
-                [k for k, v in self.genders.items() if v] + list(self.first_gender)
-            )
-        extra = [k for k, v in genders.items() if v and self.genders.get(k) != v]
-        return base | _longest_runs(extra) if extra else base
+            known = [(k, v) for k, v in self.genders.items() if v] + list(self.first_gender.items())
+            base = self._base_keys = _runs_by_gender(known)
+        extra = [(k, v) for k, v in genders.items() if v and self.genders.get(k) != v]
+        if not extra:
+            return base
+        more = _runs_by_gender(extra)
+        return base[0] | more[0], base[1] | more[1]
 
-    def _may_find(self, text: str, ws: int, s: int, e: int, keys: frozenset[str] | None) -> bool:
+    def _may_find(
+        self,
+        text: str,
+        ws: int,
+        s: int,
+        e: int,
+        keys: tuple[frozenset[str], frozenset[str]] | None,
+        genders: dict[str, str],
+    ) -> bool:
         """Whether `_check_chunk` can find anything in the chunk text[ws:e] whose
         current sentence starts at `s`, so that a chunk that cannot is not parsed.
-        A person's pronoun needs someone named with a known gender (a word of
-        `keys`); a thing's needs a sentence that starts with "He" or "She"."""
-        if keys is not None and not keys.isdisjoint(_WORD_RUN.findall(text[ws:e].lower())):
-            return True
-        return bool(self.things) and text[s:e].lstrip().lower().startswith(("he", "she"))
+        A person's pronoun needs, in the current sentence, a pronoun of one gender
+        outside quotes with nobody of its gender named just before the chunk, and, in
+        the chunk, someone named with a known gender of the other (a word of `keys`);
+        or a sentence-initial "It" and anyone named with a known gender. A thing's
+        pronoun needs a sentence before it in the chunk, a current sentence that
+        starts with "He" or "She", and nobody named just before the chunk. Each text
+        test here is one `_check_chunk` makes (or a looser one), made before parsing."""
+        if keys is not None:
+            sentence = text[s:e]
+            want = {
+                _PRONOUN_GENDER[m.group(1).lower()]
+                for m in _ANY_PRONOUN.finditer(sentence)
+                if not _inside_quote(text, s + m.start())
+            }
+            want = {g for g in want if not self._other_before(text, ws, "he" if g == "m" else "she", genders)}
+            if sentence.lstrip().startswith("It"):
+                want = {"f", "m"}
+            if want:
+                runs = set(_WORD_RUN.findall(text[ws:e].lower()))
+                # A man's pronoun can disagree only with a woman's name, and the reverse.
+                if ("m" in want and not keys[0].isdisjoint(runs)) or ("f" in want and not keys[1].isdisjoint(runs)):
+                    return True
+        return (
+            bool(self.things)
+            and ws < s
+            and _STARTS_HE_SHE.match(text[s:e].lstrip()) is not None
+            and not self._person_before(text, ws, genders)
+        )
 
     def _check_chunk(
         self, ctx: TextContext, doc: Any, offset: int, cur: int, genders: dict[str, str]
@@ -748,13 +782,8 @@ class PersonPronounRule(Rule):
             return
         if subj.ent_type_ == "PERSON" or name.lower() in genders:
             return
-        before = text[max(0, offset - self.params["lookback"]) : offset]
-        if _GENDERED.search(before) or _HUMAN_WORD.search(before):
+        if self._person_before(text, offset, genders):
             return
-        for m in _NAMES.finditer(before):
-            low = m.group().lower()
-            if low in genders or (len(low.split()) > 1 and low.split()[0] in self.first_gender):
-                return
         start = offset + first.idx
         if _inside_quote(text, start):
             return
@@ -762,6 +791,17 @@ class PersonPronounRule(Rule):
         msg = (self.params["thing_message"] or self.spec.message).replace("{antecedent}", label)
         msg = msg.replace("{match}", first.text)
         yield self.finding(start, start + len(first.text), [match_case(first.text, "it")], message=msg)
+
+    def _person_before(self, text: str, offset: int, genders: dict[str, str]) -> bool:
+        """Someone (a gendered or human noun, a known name) in the text just before."""
+        before = text[max(0, offset - self.params["lookback"]) : offset]
+        if _GENDERED.search(before) or _HUMAN_WORD.search(before):
+            return True
+        for m in _NAMES.finditer(before):
+            low = m.group().lower()
+            if low in genders or (len(low.split()) > 1 and low.split()[0] in self.first_gender):
+                return True
+        return False
 
     @staticmethod
     def _name(tok: Any) -> str:
@@ -786,15 +826,24 @@ class PersonPronounRule(Rule):
 _WORD_RUN = regex.compile(r"\w+")
 
 
-def _longest_runs(names: list[str]) -> frozenset[str]:
-    """The longest `\\w` run of each whitespace-separated word of `names`."""
-    out = set()
-    for name in names:
+#: A gendered pronoun as spaCy may cut it out of a word: its tokenizer splits a few
+#: contractions written without the apostrophe ("Hes", "Shed", "Shellve").
+_ANY_PRONOUN = regex.compile(
+    r"(?<!\p{L})(he|she|him|his|her|himself|herself)(?=(?:s|d|dve|ll|llve)?(?!\p{L}))", regex.IGNORECASE
+)
+_STARTS_HE_SHE = regex.compile(r"(?:he|she)(?:s|d|dve|ll|llve)?(?!\p{L})", regex.IGNORECASE)
+
+
+def _runs_by_gender(names: list[tuple[str, str]]) -> tuple[frozenset[str], frozenset[str]]:
+    """The longest `\\w` run of each whitespace-separated word of the women's
+    names and of the men's names among (name, gender) pairs."""
+    out: dict[str, set[str]] = {"f": set(), "m": set()}
+    for name, gender in names:
         for word in name.split():
             runs = _WORD_RUN.findall(word)
-            if runs:
-                out.add(max(runs, key=len))
-    return frozenset(out)
+            if runs and gender in out:
+                out[gender].add(max(runs, key=len))
+    return frozenset(out["f"]), frozenset(out["m"])
 
 
 _ROUGH = regex.compile(r"[^\r\n]+?(?:[.!?][”\"’)]*(?=\s)|(?=[\r\n])|$)")
