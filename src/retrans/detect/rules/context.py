@@ -27,8 +27,9 @@ ROUGH_SENTENCE = regex.compile(r"[^\r\n]+?(?:[.!?][”\"’)]*(?=\s)|(?=[\r\n])|
 
 
 #: Texts of this many characters or more run each gated regex only near the blocks
-#: that hold one of its words (`TextContext.regions`); shorter ones, over all of it.
-REGIONAL_MIN = int(os.environ.get("RETRANS_REGIONAL_MIN", "20000") or 0)
+#: that hold one of its words (`TextContext.regions`); shorter ones, over all of it
+#: (below a few blocks and their margins, the windows are the whole text anyway).
+REGIONAL_MIN = int(os.environ.get("RETRANS_REGIONAL_MIN", "4000") or 0)
 #: A block ends at the first line break after this many characters.
 BLOCK = 512
 #: Characters of context each side of an open block: a match (with its look-arounds)
