@@ -8,7 +8,7 @@ subject is a place or organisation, with no person mentioned in between.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 import regex
@@ -17,6 +17,7 @@ from retrans.core.finding import Finding, FixPolicy
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
 from retrans.detect.rules.lexicon import unaccent
+from retrans.detect.rules.nlp import add_ner
 
 from .base import Param, Rule, as_list, match_case, register
 
@@ -134,20 +135,41 @@ class PronounRule(Rule):
                     genders[surname] = ""
                 elif g:
                     genders.setdefault(surname, g)
-        # Both checks' sentences are parsed in one batch (spaCy pays per call too).
+        # Both checks' sentences are parsed in one batch (spaCy pays per call too),
+        # without entities: most pronouns are dismissed on the parse alone, and the
+        # entity recogniser is half of a parse. The people of every trigger sentence
+        # up to the current one (what `people` holds when a candidate reads it) are
+        # collected only when a candidate needs them: `harvest`.
         gender = self._gender_trigger(genders) if self.params["gender"] else None
-        ctx.prefetch([self.trigger] + ([gender] if gender is not None else []))
-        for offset, doc in ctx.sentence_docs(self.trigger):
-            for ent in doc.ents:
-                if ent.label_ == "PERSON" and len(ent) > 1:
-                    people.add(ent.text.lower())
-                    people.add(ent[-1].text.lower())
-            yield from self._check_doc(doc, offset, people, genders, ctx.text[max(0, offset - _LOOKBACK) : offset])
+        ctx.prefetch([self.trigger] + ([gender] if gender is not None else []), ner=False)
+        pending: list[Any] = []
+
+        def harvest() -> None:
+            add_ner(pending)
+            for done in pending:
+                for ent in done.ents:
+                    if ent.label_ == "PERSON" and len(ent) > 1:
+                        people.add(ent.text.lower())
+                        people.add(ent[-1].text.lower())
+            pending.clear()
+
+        for offset, doc in ctx.sentence_docs(self.trigger, ner=False):
+            pending.append(doc)
+            if len(pending) >= 256:  # a large file: never hold every doc
+                harvest()
+            before = ctx.text[max(0, offset - _LOOKBACK) : offset]
+            yield from self._check_doc(doc, offset, people, genders, before, harvest)
         if self.params["gender"]:
-            yield from self._check_gender(ctx, people, genders)
+            yield from self._check_gender(ctx, people, genders, harvest)
 
     def _check_doc(
-        self, doc: Any, offset: int, people: set[str], genders: dict[str, str], before: str
+        self,
+        doc: Any,
+        offset: int,
+        people: set[str],
+        genders: dict[str, str],
+        before: str,
+        harvest: Callable[[], None],
     ) -> Iterator[Finding]:
         for tok in doc:
             low = tok.lower_
@@ -163,6 +185,9 @@ class PronounRule(Rule):
             if subj is None:
                 continue
             name = self._name(subj)
+            if not self._may_be_nonperson(subj, name):
+                continue
+            harvest()  # `people` and this doc's entities are read from here on
             if not self._is_nonperson(subj, name, people):
                 continue
             if self._person_between(doc, subj, tok, people):
@@ -212,7 +237,9 @@ class PronounRule(Rule):
             return None
         return regex.compile(r"\A(?:" + "|".join(pairs) + ")", regex.DOTALL | regex.IGNORECASE)
 
-    def _check_gender(self, ctx: TextContext, people: set[str], genders: dict[str, str]) -> Iterator[Finding]:
+    def _check_gender(
+        self, ctx: TextContext, people: set[str], genders: dict[str, str], harvest: Callable[[], None]
+    ) -> Iterator[Finding]:
         """French "son/sa" agree with the thing owned, not the owner, so translation
         writes "Danielle Smith presented his plan". A possessive whose clause subject
         is a person of known gender, with no other person between them, must agree."""
@@ -226,7 +253,7 @@ class PronounRule(Rule):
             for m in _FULL_NAME.finditer(ctx.text, overlapped=True)
             if m.group(1).lower() in self.first_names
         }
-        for offset, doc in ctx.sentence_docs(known):
+        for offset, doc in ctx.sentence_docs(known, ner=False):
             for tok in doc:
                 low = tok.lower_
                 if low not in ("his", "her") or tok.dep_ != "poss":
@@ -250,6 +277,8 @@ class PronounRule(Rule):
                 # when the text names that person in full somewhere.
                 if not full and subj.lower_ not in introduced:
                     continue
+                harvest()  # every trigger sentence's people
+                add_ner([doc])
                 if self._person_between(doc, subj, tok, people):
                     continue
                 if any(t.lower_ in ("his", "her", "he", "she", "him") for t in doc[subj.i + 1 : tok.i]):
@@ -313,6 +342,14 @@ class PronounRule(Rule):
     def _name(tok: Any) -> str:
         parts = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [tok]
         return " ".join(p.text for p in parts)
+
+    def _may_be_nonperson(self, subj: Any, name: str) -> bool:
+        """What `_is_nonperson` needs besides people and entities: a place's name or
+        such a noun (it is False without)."""
+        low = name.lower()
+        if low in self.places or subj.lower_ in self.places:
+            return True
+        return subj.pos_ == "NOUN" and subj.lower_ in self.nouns
 
     def _is_nonperson(self, subj: Any, name: str, people: set[str]) -> bool:
         low = name.lower()
