@@ -215,7 +215,7 @@ class FuzzyNameRule(Rule):
         Only where the text shows it is that person: a title right before the name, or
         the right full name elsewhere in the text."""
         text = ctx.text
-        full_names = {fold(p.name) for p in self.lexicon.people}
+        full_names: set[str] | None = None  # built when a candidate first needs it
         done: set[tuple[int, int]] = set()
         for person in dict.fromkeys(self.lexicon.people):
             first = person.first
@@ -227,6 +227,8 @@ class FuzzyNameRule(Rule):
                 other = m.group(1)
                 if (m.start(1), m.end(1)) in done or fold(other) == fold(first):
                     continue
+                if full_names is None:
+                    full_names = {fold(p.name) for p in self.lexicon.people}
                 if f"{fold(other)} {fold(surname)}" in full_names or not _same_first_name(other, first):
                     continue
                 prev = _PREV_WORD.search(text[max(0, m.start() - 40) : m.start()])

@@ -246,13 +246,7 @@ class PronounRule(Rule):
         known = self._gender_trigger(genders)
         if known is None:
             return
-        low_text = ctx.text.lower()
-        introduced = {p.surname.lower() for p in self.lexicon.people if p.name.lower() in low_text}
-        introduced |= {
-            m.group(2).lower()
-            for m in _FULL_NAME.finditer(ctx.text, overlapped=True)
-            if m.group(1).lower() in self.first_names
-        }
+        introduced: set[str] | None = None  # found when first needed (rarely)
         for offset, doc in ctx.sentence_docs(known, ner=False):
             for tok in doc:
                 low = tok.lower_
@@ -275,8 +269,11 @@ class PronounRule(Rule):
                     continue
                 # A bare surname ("Clinton", "Farmer Jones") is the gazetteer person only
                 # when the text names that person in full somewhere.
-                if not full and subj.lower_ not in introduced:
-                    continue
+                if not full:
+                    if introduced is None:
+                        introduced = self._introduced(ctx.text)
+                    if subj.lower_ not in introduced:
+                        continue
                 harvest()  # every trigger sentence's people
                 add_ner([doc])
                 if self._person_between(doc, subj, tok, people):
@@ -301,6 +298,17 @@ class PronounRule(Rule):
                 yield self.finding(
                     start, start + len(tok.text), [match_case(tok.text, want)], message=msg, confidence=0.75
                 )
+
+    def _introduced(self, text: str) -> set[str]:
+        """The surnames of the people `text` names in full."""
+        low_text = text.lower()
+        introduced = {p.surname.lower() for p in self.lexicon.people if p.name.lower() in low_text}
+        introduced |= {
+            m.group(2).lower()
+            for m in _FULL_NAME.finditer(text, overlapped=True)
+            if m.group(1).lower() in self.first_names
+        }
+        return introduced
 
     def _person_above(self, subj: Any, pronoun: str, people: set[str]) -> str:
         """A person of compatible gender who is the subject of a clause above
