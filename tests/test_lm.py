@@ -54,6 +54,22 @@ def test_data_file_is_well_formed(data: Confusions) -> None:
             assert form.lower() not in {a.lower() for a in alts}, f"{e.id}: {form} corrects to itself"
 
 
+def test_the_literal_prefilter_keeps_every_candidate(data: Confusions, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries whose words a text lacks are not searched: the same candidates as
+    searching every entry, on every example and the clean texts."""
+    from pathlib import Path
+
+    from retrans.detect.lm import candidates
+
+    texts = [MARK.sub(r"\1", ex) for e in data.entries for ex in (*e.bad, *e.good)]
+    texts.append("\n".join(texts))
+    texts += [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parent / "data").glob("clean_news*.txt"))]
+    gated = [list(confusion_candidates(t, data)) for t in texts]
+    monkeypatch.setattr(candidates, "gate_for", lambda source: None)
+    assert [list(confusion_candidates(t, data)) for t in texts] == gated
+    assert sum(map(len, gated)) > len(data.entries)
+
+
 def test_bad_examples_give_a_candidate_at_the_marker(data: Confusions) -> None:
     """The cheap filters let every bad example through at its marked span."""
     for e in data.entries:

@@ -100,6 +100,11 @@ def test_person_pronoun_skips_only_chunks_that_cannot_give_a_finding(monkeypatch
         "The new law comes into force in January. She requires landlords to register.",
         "Marie-Pierre Lessard won the final. Lessard said his legs were heavy.",
         "Premier François Legault answered questions. It promised a decision.",
+        "Marie Tremblay spoke first. “He is wrong about the budget,” she said.",
+        "Jean Roy waited outside. Marie Tremblay arrived later, and he said she was late.",
+        "The mayor met the premier. The bill was tabled on Tuesday. She said it was fine.",
+        "The bill was tabled on Tuesday. Shes expected to pass it, a clerk said.",
+        "Premier Danielle Smith spoke. Hes ready, her aides said.",
     ]
     opts = Options(grammar="none", embeddings=False, lm=False, enable=frozenset({"RT602", "RT603"}))
 
@@ -117,3 +122,33 @@ def test_person_pronoun_skips_only_chunks_that_cannot_give_a_finding(monkeypatch
     monkeypatch.setattr(PersonPronounRule, "_may_find", always)
     assert run() == gated
     assert len(gated) >= 4 and any(skipped)
+
+
+def test_entities_parsed_late_give_the_findings_of_a_full_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pronoun rules parse without the entity recogniser and run it only where a
+    candidate reads entities or the people named so far: same findings as parsing
+    every sentence with it."""
+    from pathlib import Path
+
+    from retrans.detect.rules import context, nlp
+
+    data = Path(__file__).parent / "data"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(data.glob("clean_news*.txt"))[:6]]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parents[1] / "seeds").glob("*.txt"))]
+    texts += [
+        "Sheinbaum arrived in Ottawa on Monday. Canada welcomed her visit.",
+        "Premier Danielle Smith met Mark Carney. Alberta will defend her interests, Smith said.",
+        "The deal was signed in June. Mexico has defended his interests at every meeting.",
+        "Danielle Smith presented his plan to the legislature on Tuesday.",
+    ]
+    opts = Options(grammar="none", embeddings=False, lm=False, enable=frozenset({"RT601", "RT602", "RT603"}))
+
+    def run() -> list[tuple[str, int, int, tuple[str, ...]]]:
+        context.PARSES.clear()
+        return [(f.rule, f.start, f.end, tuple(f.suggestions)) for t in texts for f in check_text(t, opts)]
+
+    late = run()
+    parse_many = nlp.parse_many
+    monkeypatch.setattr(context, "parse_many", lambda texts, ner=True: parse_many(texts, True))
+    assert run() == late
+    assert {"RT601"} <= {f[0] for f in late}

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import yaml
 
+from retrans.detect.rules.prefilter import Vocabulary, gate_for
+
 #: Source name -> finding code. Codes RT950-RT959 belong to the LM checker.
 CODES = {"confusions": "RT950", "freedict": "RT951", "wordnet": "RT952", "topk": "RT953"}
 
@@ -178,8 +180,14 @@ def confusion_candidates(text: str, data: Confusions) -> Iterator[Candidate]:
     src = data.sources.get("confusions", Source("confusions", 0.0))
     if not src.enabled:
         return
+    # The rules' literal prefilter: an entry none of whose forms' words occur in the
+    # text is not searched (most of them, in any one text).
+    vocabulary = Vocabulary(text)
     for e in data.entries:
         if not e.enabled:
+            continue
+        gate = gate_for(e.pattern.pattern)
+        if gate is not None and not gate.open(vocabulary):
             continue
         if e.in_document is not None and not e.in_document.search(text):
             continue

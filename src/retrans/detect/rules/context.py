@@ -17,7 +17,7 @@ from typing import Any
 import regex
 
 from retrans.detect.rules.lexicon import Lexicon
-from retrans.detect.rules.nlp import parse_many
+from retrans.detect.rules.nlp import add_ner, parse_many
 from retrans.detect.rules.prefilter import RUN, Gate, Vocabulary
 
 WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
@@ -27,8 +27,9 @@ ROUGH_SENTENCE = regex.compile(r"[^\r\n]+?(?:[.!?][”\"’)]*(?=\s)|(?=[\r\n])|
 
 
 #: Texts of this many characters or more run each gated regex only near the blocks
-#: that hold one of its words (`TextContext.regions`); shorter ones, over all of it.
-REGIONAL_MIN = int(os.environ.get("RETRANS_REGIONAL_MIN", "20000") or 0)
+#: that hold one of its words (`TextContext.regions`); shorter ones, over all of it
+#: (below a few blocks and their margins, the windows are the whole text anyway).
+REGIONAL_MIN = int(os.environ.get("RETRANS_REGIONAL_MIN", "4000") or 0)
 #: A block ends at the first line break after this many characters.
 BLOCK = 512
 #: Characters of context each side of an open block: a match (with its look-arounds)
@@ -162,43 +163,50 @@ class TextContext:
             self._para_words[p_start] = hit
         return hit
 
-    def prefetch(self, wanted: list[regex.Pattern[str]]) -> None:
-        """Parse in one batch every sentence that any of `wanted` will ask for."""
+    def prefetch(self, wanted: list[regex.Pattern[str]], ner: bool = True) -> None:
+        """Parse in one batch every sentence that any of `wanted` will ask for
+        (`ner`: with the entity recogniser, see `parse`)."""
         cache = PARSES if PARSES.maxsize else self._parsed
         todo = [t for _, t in self.rough_sentences if t not in cache and any(w.search(t) for w in wanted)]
         todo = list(dict.fromkeys(todo))
         if len(todo) > max(PARSES.maxsize, 0) and PARSES.maxsize:
             return  # more than the cache holds: let each check parse its own
-        for t, doc in zip(todo, parse_many(todo), strict=True):
+        for t, doc in zip(todo, parse_many(todo, ner), strict=True):
             cache[t] = doc
 
-    def parse(self, texts: list[str], block: int = 256) -> Iterator[Any]:
+    def parse(self, texts: list[str], block: int = 256, ner: bool = True) -> Iterator[Any]:
         """spaCy docs for `texts`, in order, each distinct text parsed once: kept by
         text in the process's bounded parse cache (the fix loop re-checks mostly
         unchanged text, and several rules want the same sentences), or for this
         text only when that cache is off. Parsed in blocks, so a large file never
-        holds every fresh doc at once."""
+        holds every fresh doc at once. With `ner=False` a doc may lack entities
+        (`doc.ents`, `ent_type_`): the caller runs `nlp.add_ner` on those it reads
+        them from; with `ner=True` every doc has them."""
         cache = PARSES if PARSES.maxsize else self._parsed
         for i in range(0, len(texts), block):
             part = texts[i : i + block]
             todo = list(dict.fromkeys(t for t in part if t not in cache))
-            fresh = dict(zip(todo, parse_many(todo), strict=True))
+            fresh = dict(zip(todo, parse_many(todo, ner), strict=True))
             for t, doc in fresh.items():
                 cache[t] = doc
+            docs = []
             for t in part:
                 doc = fresh.get(t)
                 if doc is None:
                     doc = cache.get(t)
                     if doc is None:  # pushed out of a full cache by this very block
-                        doc = fresh[t] = cache[t] = parse_many([t])[0]
-                yield doc
+                        doc = fresh[t] = cache[t] = parse_many([t], ner)[0]
+                docs.append(doc)
+            if ner:
+                add_ner(docs)  # cached docs parsed without it
+            yield from docs
 
     @cached_property
     def rough_sentences(self) -> list[tuple[int, str]]:
         """(offset, text) of each stretch `ROUGH_SENTENCE` finds, found once per text."""
         return [(m.start(), m.group()) for m in ROUGH_SENTENCE.finditer(self.text)]
 
-    def sentence_docs(self, wanted: regex.Pattern[str]) -> Iterator[tuple[int, Any]]:
+    def sentence_docs(self, wanted: regex.Pattern[str], ner: bool = True) -> Iterator[tuple[int, Any]]:
         """(offset, spaCy doc) for each stretch of text matching `wanted`, parsed in
         one batch. Stretches are cut at likely sentence ends only to choose what to
         parse, so a rule that needs the parse where a trigger occurs does not pay for
@@ -208,7 +216,7 @@ class TextContext:
         # Several rules may want the same sentence, a text may repeat one, and the
         # fix loop re-checks mostly unchanged text: each sentence is parsed once,
         # remembered by its text (a bounded cache, so memory stays flat).
-        for (start, _), doc in zip(spans, self.parse([t for _, t in spans]), strict=True):
+        for (start, _), doc in zip(spans, self.parse([t for _, t in spans], ner=ner), strict=True):
             yield start, doc
 
     def paragraph_bounds(self, offset: int) -> tuple[int, int]:

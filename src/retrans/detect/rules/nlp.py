@@ -33,6 +33,25 @@ def load_nlp() -> Any:
     return nlp
 
 
-def parse_many(texts: list[str]) -> list[Any]:
-    """spaCy docs for several texts, batched (much faster than one call each)."""
-    return list(load_nlp().pipe(texts, batch_size=64)) if texts else []
+def parse_many(texts: list[str], ner: bool = True) -> list[Any]:
+    """spaCy docs for several texts, batched (much faster than one call each).
+    `ner=False` leaves out the entity recogniser (about half of the parse: it has
+    its own token-to-vector layer, and nothing else in the pipeline reads its
+    output), which `add_ner` can run later on the same docs."""
+    if not texts:
+        return []
+    docs = list(load_nlp().pipe(texts, batch_size=64, disable=[] if ner else ["ner"]))
+    for doc in docs:
+        doc.user_data[_NER] = ner
+    return docs
+
+
+def add_ner(docs: list[Any]) -> None:
+    """Run the entity recogniser, in place, on those of `docs` parsed without it."""
+    todo = [doc for doc in docs if not doc.user_data.get(_NER)]
+    if todo:
+        for doc in load_nlp().get_pipe("ner").pipe(todo, batch_size=64):
+            doc.user_data[_NER] = True
+
+
+_NER = "retrans_ner"

@@ -65,8 +65,21 @@ class Vocabulary:
         return "\n".join(self.words)
 
     def containing(self, part: str) -> list[str]:
-        """The words that hold `part`."""
-        return [w for w in self.words if part in w] if part in self.joined else []
+        """The words that hold `part` (in the order of `words`), found in `joined`
+        and remembered: many gates share a part."""
+        memo: dict[str, list[str]] = self.__dict__.setdefault("_containing", {})
+        hit = memo.get(part)
+        if hit is None:
+            joined, hit = self.joined, []
+            i = joined.find(part)
+            while i >= 0:
+                start = joined.rfind("\n", 0, i) + 1
+                end = joined.find("\n", i)
+                end = len(joined) if end < 0 else end
+                hit.append(joined[start:end])
+                i = joined.find(part, end)
+            memo[part] = hit
+        return hit
 
 
 @dataclass(frozen=True)

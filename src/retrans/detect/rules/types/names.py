@@ -18,6 +18,7 @@ from retrans.core.finding import Finding, FixPolicy
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
 from retrans.detect.rules.frequency import zipf_frequency
+from retrans.detect.rules.lexicon import Person
 
 from .base import Param, Rule, as_list, register
 
@@ -187,10 +188,9 @@ class FuzzyNameRule(Rule):
         """A distinctive first name from the gazetteer standing without its surname
         ("The Minister of Finance François-Philippe, the Minister of ..."): translation
         dropped a surname that is also a common word (Champagne, LeBlanc, Joly)."""
-        for person in self.lexicon.people:
-            first = person.first
-            if "-" not in first and zipf_frequency(first.lower(), "en") >= 2.5:
-                continue  # "Mark", "Doug": too common to say whose name it is
+        for person, first in self._distinctive_firsts():
+            if first not in ctx.text:
+                continue
             hits = list(regex.finditer(rf"(?<![\w-]){regex.escape(first)}(?![\w-])", ctx.text))
             # "Geneviève Lapointe ... 'Geneviève transformed this festival'": a text that
             # names someone else with this first name uses it alone for that person.
@@ -208,6 +208,32 @@ class FuzzyNameRule(Rule):
                     message=self.spec.message.replace("{name}", person.name),
                 )
 
+    def _distinctive_firsts(self) -> list[tuple[Person, str]]:
+        """The people whose first name is rare enough to say whose name it is
+        ("Mark", "Doug" are not), with that first name; found once."""
+        memo = self.__dict__.get("_firsts_memo")
+        if memo is None or memo[0] is not self.lexicon.people:
+            found = []
+            for person in self.lexicon.people:
+                first = person.first
+                if "-" in first or zipf_frequency(first.lower(), "en") < 2.5:
+                    found.append((person, first))
+            memo = self._firsts_memo = (self.lexicon.people, found)
+        return memo[1]
+
+    def _named_people(self) -> list[tuple[Person, str, str]]:
+        """(person, first name, rest of the name) of each person with a surname; found once."""
+        memo = self.__dict__.get("_named_memo")
+        if memo is None or memo[0] is not self.lexicon.people:
+            found = []
+            for person in dict.fromkeys(self.lexicon.people):
+                first = person.first
+                surname = person.name[len(first) :].strip()
+                if surname:
+                    found.append((person, first, surname))
+            memo = self._named_memo = (self.lexicon.people, found)
+        return memo[1]
+
     def _first_names(self, ctx: TextContext) -> Iterator[Finding]:
         """A known person's first name swapped for its other-language form or misspelt
         ("Marc Carney", "Peter Poilievre", "Dominique LeBlanc", "Christia Freeland"):
@@ -215,18 +241,18 @@ class FuzzyNameRule(Rule):
         Only where the text shows it is that person: a title right before the name, or
         the right full name elsewhere in the text."""
         text = ctx.text
-        full_names = {fold(p.name) for p in self.lexicon.people}
+        full_names: set[str] | None = None  # built when a candidate first needs it
         done: set[tuple[int, int]] = set()
-        for person in dict.fromkeys(self.lexicon.people):
-            first = person.first
-            surname = person.name[len(first) :].strip()
-            if not surname or surname not in text:
+        for person, first, surname in self._named_people():
+            if surname not in text:
                 continue
             pattern = rf"(?<![\w-])(\p{{Lu}}[\p{{L}}’'-]+)\s+{regex.escape(surname)}(?![\w-])"
             for m in regex.finditer(pattern, text):
                 other = m.group(1)
                 if (m.start(1), m.end(1)) in done or fold(other) == fold(first):
                     continue
+                if full_names is None:
+                    full_names = {fold(p.name) for p in self.lexicon.people}
                 if f"{fold(other)} {fold(surname)}" in full_names or not _same_first_name(other, first):
                     continue
                 prev = _PREV_WORD.search(text[max(0, m.start() - 40) : m.start()])

@@ -8,7 +8,7 @@ subject is a place or organisation, with no person mentioned in between.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 import regex
@@ -17,6 +17,7 @@ from retrans.core.finding import Finding, FixPolicy
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
 from retrans.detect.rules.lexicon import unaccent
+from retrans.detect.rules.nlp import add_ner
 
 from .base import Param, Rule, as_list, match_case, register
 
@@ -134,20 +135,41 @@ class PronounRule(Rule):
                     genders[surname] = ""
                 elif g:
                     genders.setdefault(surname, g)
-        # Both checks' sentences are parsed in one batch (spaCy pays per call too).
+        # Both checks' sentences are parsed in one batch (spaCy pays per call too),
+        # without entities: most pronouns are dismissed on the parse alone, and the
+        # entity recogniser is half of a parse. The people of every trigger sentence
+        # up to the current one (what `people` holds when a candidate reads it) are
+        # collected only when a candidate needs them: `harvest`.
         gender = self._gender_trigger(genders) if self.params["gender"] else None
-        ctx.prefetch([self.trigger] + ([gender] if gender is not None else []))
-        for offset, doc in ctx.sentence_docs(self.trigger):
-            for ent in doc.ents:
-                if ent.label_ == "PERSON" and len(ent) > 1:
-                    people.add(ent.text.lower())
-                    people.add(ent[-1].text.lower())
-            yield from self._check_doc(doc, offset, people, genders, ctx.text[max(0, offset - _LOOKBACK) : offset])
+        ctx.prefetch([self.trigger] + ([gender] if gender is not None else []), ner=False)
+        pending: list[Any] = []
+
+        def harvest() -> None:
+            add_ner(pending)
+            for done in pending:
+                for ent in done.ents:
+                    if ent.label_ == "PERSON" and len(ent) > 1:
+                        people.add(ent.text.lower())
+                        people.add(ent[-1].text.lower())
+            pending.clear()
+
+        for offset, doc in ctx.sentence_docs(self.trigger, ner=False):
+            pending.append(doc)
+            if len(pending) >= 256:  # a large file: never hold every doc
+                harvest()
+            before = ctx.text[max(0, offset - _LOOKBACK) : offset]
+            yield from self._check_doc(doc, offset, people, genders, before, harvest)
         if self.params["gender"]:
-            yield from self._check_gender(ctx, people, genders)
+            yield from self._check_gender(ctx, people, genders, harvest)
 
     def _check_doc(
-        self, doc: Any, offset: int, people: set[str], genders: dict[str, str], before: str
+        self,
+        doc: Any,
+        offset: int,
+        people: set[str],
+        genders: dict[str, str],
+        before: str,
+        harvest: Callable[[], None],
     ) -> Iterator[Finding]:
         for tok in doc:
             low = tok.lower_
@@ -163,6 +185,9 @@ class PronounRule(Rule):
             if subj is None:
                 continue
             name = self._name(subj)
+            if not self._may_be_nonperson(subj, name):
+                continue
+            harvest()  # `people` and this doc's entities are read from here on
             if not self._is_nonperson(subj, name, people):
                 continue
             if self._person_between(doc, subj, tok, people):
@@ -212,21 +237,17 @@ class PronounRule(Rule):
             return None
         return regex.compile(r"\A(?:" + "|".join(pairs) + ")", regex.DOTALL | regex.IGNORECASE)
 
-    def _check_gender(self, ctx: TextContext, people: set[str], genders: dict[str, str]) -> Iterator[Finding]:
+    def _check_gender(
+        self, ctx: TextContext, people: set[str], genders: dict[str, str], harvest: Callable[[], None]
+    ) -> Iterator[Finding]:
         """French "son/sa" agree with the thing owned, not the owner, so translation
         writes "Danielle Smith presented his plan". A possessive whose clause subject
         is a person of known gender, with no other person between them, must agree."""
         known = self._gender_trigger(genders)
         if known is None:
             return
-        low_text = ctx.text.lower()
-        introduced = {p.surname.lower() for p in self.lexicon.people if p.name.lower() in low_text}
-        introduced |= {
-            m.group(2).lower()
-            for m in _FULL_NAME.finditer(ctx.text, overlapped=True)
-            if m.group(1).lower() in self.first_names
-        }
-        for offset, doc in ctx.sentence_docs(known):
+        introduced: set[str] | None = None  # found when first needed (rarely)
+        for offset, doc in ctx.sentence_docs(known, ner=False):
             for tok in doc:
                 low = tok.lower_
                 if low not in ("his", "her") or tok.dep_ != "poss":
@@ -248,8 +269,13 @@ class PronounRule(Rule):
                     continue
                 # A bare surname ("Clinton", "Farmer Jones") is the gazetteer person only
                 # when the text names that person in full somewhere.
-                if not full and subj.lower_ not in introduced:
-                    continue
+                if not full:
+                    if introduced is None:
+                        introduced = self._introduced(ctx.text)
+                    if subj.lower_ not in introduced:
+                        continue
+                harvest()  # every trigger sentence's people
+                add_ner([doc])
                 if self._person_between(doc, subj, tok, people):
                     continue
                 if any(t.lower_ in ("his", "her", "he", "she", "him") for t in doc[subj.i + 1 : tok.i]):
@@ -272,6 +298,17 @@ class PronounRule(Rule):
                 yield self.finding(
                     start, start + len(tok.text), [match_case(tok.text, want)], message=msg, confidence=0.75
                 )
+
+    def _introduced(self, text: str) -> set[str]:
+        """The surnames of the people `text` names in full."""
+        low_text = text.lower()
+        introduced = {p.surname.lower() for p in self.lexicon.people if p.name.lower() in low_text}
+        introduced |= {
+            m.group(2).lower()
+            for m in _FULL_NAME.finditer(text, overlapped=True)
+            if m.group(1).lower() in self.first_names
+        }
+        return introduced
 
     def _person_above(self, subj: Any, pronoun: str, people: set[str]) -> str:
         """A person of compatible gender who is the subject of a clause above
@@ -313,6 +350,14 @@ class PronounRule(Rule):
     def _name(tok: Any) -> str:
         parts = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [tok]
         return " ".join(p.text for p in parts)
+
+    def _may_be_nonperson(self, subj: Any, name: str) -> bool:
+        """What `_is_nonperson` needs besides people and entities: a place's name or
+        such a noun (it is False without)."""
+        low = name.lower()
+        if low in self.places or subj.lower_ in self.places:
+            return True
+        return subj.pos_ == "NOUN" and subj.lower_ in self.nouns
 
     def _is_nonperson(self, subj: Any, name: str, people: set[str]) -> bool:
         low = name.lower()
@@ -609,32 +654,66 @@ class PersonPronounRule(Rule):
             if not _PERSON_PRONOUN.search(text, s, e):
                 continue
             ws = sents[i - 1][0] if i > 0 and s - sents[i - 1][1] < 4 else s
-            if not self._may_find(text, ws, s, e, keys):
+            if not self._may_find(text, ws, s, e, keys, genders):
                 continue
             jobs.append((ws, s))
             chunks.append(text[ws:e])
         for (ws, cur), doc in zip(jobs, ctx.parse(chunks), strict=True):
             yield from self._check_chunk(ctx, doc, ws, cur - ws, genders)
 
-    def _gender_keys(self, genders: dict[str, str]) -> frozenset[str]:
+    def _gender_keys(self, genders: dict[str, str]) -> tuple[frozenset[str], frozenset[str]]:
         """For each name whose gender is known, the longest `\\w` run of each of its
-        words: `_gender_of` gives a gender only to a name holding one of them."""
+        words, by that gender (women's, men's): `_gender_of` gives a gender only to a
+        name holding one of the runs of that gender."""
         base = self.__dict__.get("_base_keys")
         if base is None:
-            base = self._base_keys = _longest_runs(
-                [k for k, v in self.genders.items() if v] + list(self.first_gender)
-            )
-        extra = [k for k, v in genders.items() if v and self.genders.get(k) != v]
-        return base | _longest_runs(extra) if extra else base
+            known = [(k, v) for k, v in self.genders.items() if v] + list(self.first_gender.items())
+            base = self._base_keys = _runs_by_gender(known)
+        extra = [(k, v) for k, v in genders.items() if v and self.genders.get(k) != v]
+        if not extra:
+            return base
+        more = _runs_by_gender(extra)
+        return base[0] | more[0], base[1] | more[1]
 
-    def _may_find(self, text: str, ws: int, s: int, e: int, keys: frozenset[str] | None) -> bool:
+    def _may_find(
+        self,
+        text: str,
+        ws: int,
+        s: int,
+        e: int,
+        keys: tuple[frozenset[str], frozenset[str]] | None,
+        genders: dict[str, str],
+    ) -> bool:
         """Whether `_check_chunk` can find anything in the chunk text[ws:e] whose
         current sentence starts at `s`, so that a chunk that cannot is not parsed.
-        A person's pronoun needs someone named with a known gender (a word of
-        `keys`); a thing's needs a sentence that starts with "He" or "She"."""
-        if keys is not None and not keys.isdisjoint(_WORD_RUN.findall(text[ws:e].lower())):
-            return True
-        return bool(self.things) and text[s:e].lstrip().lower().startswith(("he", "she"))
+        A person's pronoun needs, in the current sentence, a pronoun of one gender
+        outside quotes with nobody of its gender named just before the chunk, and, in
+        the chunk, someone named with a known gender of the other (a word of `keys`);
+        or a sentence-initial "It" and anyone named with a known gender. A thing's
+        pronoun needs a sentence before it in the chunk, a current sentence that
+        starts with "He" or "She", and nobody named just before the chunk. Each text
+        test here is one `_check_chunk` makes (or a looser one), made before parsing."""
+        if keys is not None:
+            sentence = text[s:e]
+            want = {
+                _PRONOUN_GENDER[m.group(1).lower()]
+                for m in _ANY_PRONOUN.finditer(sentence)
+                if not _inside_quote(text, s + m.start())
+            }
+            want = {g for g in want if not self._other_before(text, ws, "he" if g == "m" else "she", genders)}
+            if sentence.lstrip().startswith("It"):
+                want = {"f", "m"}
+            if want:
+                runs = set(_WORD_RUN.findall(text[ws:e].lower()))
+                # A man's pronoun can disagree only with a woman's name, and the reverse.
+                if ("m" in want and not keys[0].isdisjoint(runs)) or ("f" in want and not keys[1].isdisjoint(runs)):
+                    return True
+        return (
+            bool(self.things)
+            and ws < s
+            and _STARTS_HE_SHE.match(text[s:e].lstrip()) is not None
+            and not self._person_before(text, ws, genders)
+        )
 
     def _check_chunk(
         self, ctx: TextContext, doc: Any, offset: int, cur: int, genders: dict[str, str]
@@ -748,13 +827,8 @@ class PersonPronounRule(Rule):
             return
         if subj.ent_type_ == "PERSON" or name.lower() in genders:
             return
-        before = text[max(0, offset - self.params["lookback"]) : offset]
-        if _GENDERED.search(before) or _HUMAN_WORD.search(before):
+        if self._person_before(text, offset, genders):
             return
-        for m in _NAMES.finditer(before):
-            low = m.group().lower()
-            if low in genders or (len(low.split()) > 1 and low.split()[0] in self.first_gender):
-                return
         start = offset + first.idx
         if _inside_quote(text, start):
             return
@@ -762,6 +836,17 @@ class PersonPronounRule(Rule):
         msg = (self.params["thing_message"] or self.spec.message).replace("{antecedent}", label)
         msg = msg.replace("{match}", first.text)
         yield self.finding(start, start + len(first.text), [match_case(first.text, "it")], message=msg)
+
+    def _person_before(self, text: str, offset: int, genders: dict[str, str]) -> bool:
+        """Someone (a gendered or human noun, a known name) in the text just before."""
+        before = text[max(0, offset - self.params["lookback"]) : offset]
+        if _GENDERED.search(before) or _HUMAN_WORD.search(before):
+            return True
+        for m in _NAMES.finditer(before):
+            low = m.group().lower()
+            if low in genders or (len(low.split()) > 1 and low.split()[0] in self.first_gender):
+                return True
+        return False
 
     @staticmethod
     def _name(tok: Any) -> str:
@@ -786,15 +871,24 @@ class PersonPronounRule(Rule):
 _WORD_RUN = regex.compile(r"\w+")
 
 
-def _longest_runs(names: list[str]) -> frozenset[str]:
-    """The longest `\\w` run of each whitespace-separated word of `names`."""
-    out = set()
-    for name in names:
+#: A gendered pronoun as spaCy may cut it out of a word: its tokenizer splits a few
+#: contractions written without the apostrophe ("Hes", "Shed", "Shellve").
+_ANY_PRONOUN = regex.compile(
+    r"(?<!\p{L})(he|she|him|his|her|himself|herself)(?=(?:s|d|dve|ll|llve)?(?!\p{L}))", regex.IGNORECASE
+)
+_STARTS_HE_SHE = regex.compile(r"(?:he|she)(?:s|d|dve|ll|llve)?(?!\p{L})", regex.IGNORECASE)
+
+
+def _runs_by_gender(names: list[tuple[str, str]]) -> tuple[frozenset[str], frozenset[str]]:
+    """The longest `\\w` run of each whitespace-separated word of the women's
+    names and of the men's names among (name, gender) pairs."""
+    out: dict[str, set[str]] = {"f": set(), "m": set()}
+    for name, gender in names:
         for word in name.split():
             runs = _WORD_RUN.findall(word)
-            if runs:
-                out.add(max(runs, key=len))
-    return frozenset(out)
+            if runs and gender in out:
+                out[gender].add(max(runs, key=len))
+    return frozenset(out["f"]), frozenset(out["m"])
 
 
 _ROUGH = regex.compile(r"[^\r\n]+?(?:[.!?][”\"’)]*(?=\s)|(?=[\r\n])|$)")

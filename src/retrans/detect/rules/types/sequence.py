@@ -161,6 +161,8 @@ class SequenceRule(Rule):
         # Alternatives may differ in length; token numbers refer to the shortest.
         self.size = min(len(p) for p in self.patterns)
         self.uses_lemma = any("LEMMA" in t for p in self.patterns for t in p)
+        # Entities are parsed only for a pattern that reads them.
+        self.uses_ents = any(k.startswith("ENT_") for p in self.patterns for t in p for k in t)
 
         trigger = self.params["trigger"]
         line = raw.key_line("trigger")
@@ -265,7 +267,7 @@ class SequenceRule(Rule):
         return matcher
 
     def check(self, ctx: TextContext) -> Iterator[Finding]:
-        for offset, doc in ctx.sentence_docs(self.trigger):
+        for offset, doc in ctx.sentence_docs(self.trigger, ner=self.uses_ents):
             if self._matcher is None:
                 self._matcher = self._build(doc.vocab)
             if self.uses_lemma:
