@@ -168,11 +168,12 @@ def test_sentences_wanted_by_several_rules_are_parsed_once(monkeypatch: pytest.M
 
     parsed: list[str] = []
 
-    def fake_parse(texts: list[str]) -> list[str]:
+    def fake_parse(texts: list[str], ner: bool = True) -> list[str]:
         parsed.extend(texts)
         return [f"doc:{t}" for t in texts]
 
     monkeypatch.setattr(context_module, "parse_many", fake_parse)
+    monkeypatch.setattr(context_module, "add_ner", lambda docs: None)  # the fake docs are strings
     ctx = TextContext("Ottawa raised her tariffs. Smith said no. Alberta kept her plan.", Lexicon())
     first = list(ctx.sentence_docs(regex.compile(r"\bher\b")))
     second = list(ctx.sentence_docs(regex.compile(r"Alberta|Smith")))
