@@ -55,6 +55,7 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "Fourteen people were hurt, three of whom lost fingers.",  # "whom" after a preposition
         "The minister, to whom the letter was sent, did not answer.",
         "The judges issued a unanimous ruling on Tuesday.",  # "a" before a "yoo" sound
+        "The party won 40 of the 125 ridings in the last election.",  # electoral districts count
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:

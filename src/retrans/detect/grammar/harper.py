@@ -55,6 +55,10 @@ HARPER_SKIP_MESSAGES = (
 #: lint would split ("byelection" -> "by election").
 NEWS_COMPOUNDS = frozenset({"byelection", "byelections"})
 
+#: Nouns Harper takes for mass nouns that Canadian news counts: a riding is an
+#: electoral district ("the party won 40 ridings"), not horse riding.
+COUNTABLE_IN_NEWS = frozenset({"ridings"})
+
 
 def _known_closed_compound(lint: Any) -> bool:
     """Harper's "missing space" guess on a word English already has as one word
@@ -69,6 +73,11 @@ def _known_closed_compound(lint: Any) -> bool:
     # English writes closed ("homebuyers", "stumpage", "outshot").
     split = "should probably be written as" in message and " " not in word.strip()
     return ("missing space" in message or split) and zipf_frequency(word.lower(), "en") >= 1.0
+
+
+def _countable_in_news(lint: Any) -> bool:
+    """Harper's "mass noun, should not be pluralized" on a noun news counts."""
+    return "mass noun" in str(lint.message).lower() and str(lint.problem_text).lower() in COUNTABLE_IN_NEWS
 
 
 def _quotation_continues(text: str, start: int) -> bool:
@@ -230,6 +239,7 @@ class HarperChecker:
             if lint.lint_kind in self.kinds
             and not lint.message.lower().startswith(HARPER_SKIP_MESSAGES)
             and lint.problem_text.lower() not in NEWS_COMPOUNDS
+            and not _countable_in_news(lint)
             and not _known_closed_compound(lint)
         ]
 
