@@ -232,9 +232,16 @@ def participle(verb: str) -> str:
     return _PARTICIPLE_OF_PAST.get(past, past)
 
 
+def perfect_of_be(verb: str) -> str:
+    """'is' -> 'has been', 'are' -> 'have been': "be" in the present perfect (for
+    "has been mayor since 2014" from "is mayor since 2014")."""
+    return {"is": "has been", "are": "have been", "am": "have been"}.get(verb.lower(), verb)
+
+
 FUNCTIONS: dict[str, Callable[[str], str]] = {
     "point": decimal_point,
     "participle": participle,
+    "perfect_be": perfect_of_be,
     "past": past_of_participle,
     "base": base_form,
     "ing": gerund,
