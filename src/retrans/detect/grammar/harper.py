@@ -105,6 +105,23 @@ def _whom_after_preposition(text: str, start: int, message: str) -> bool:
     return _PREPOSITION_BEFORE.search(text[max(0, start - 15) : start]) is not None
 
 
+_CLAUSE_NEXT = regex.compile(r"\s+(\p{Ll}[\p{L}'’]*)")
+_NOT_A_VERB = frozenset(
+    {"who", "whom", "that", "which", "the", "a", "an", "all", "both", "and", "or", "alone", "themselves"}
+)
+
+
+def _subject_of_clause(text: str, start: int, end: int, message: str) -> bool:
+    """Harper's object-pronoun lint on the subject of a clause without "that" ("can
+    show they have no alternative", "prove we were right"): the pronoun is followed
+    by its verb, so the subject case is right. A pronoun followed by punctuation,
+    "who" or an article ("to they.", "help they who", "show they the door") stays."""
+    if "pronoun follows a preposition or transitive verb" not in message.lower():
+        return False
+    m = _CLAUSE_NEXT.match(text, end)
+    return m is not None and m.group(1).lower() not in _NOT_A_VERB
+
+
 _HYPHEN_AFTER = regex.compile(r" ?- ?\p{L}")
 _HYPHEN_BEFORE = regex.compile(r"\p{L} ?- ?$")
 
@@ -271,6 +288,8 @@ class HarperChecker:
                 continue
             if _whom_after_preposition(text, start, lint.message):
                 continue  # "three of whom lost fingers" is the object of "of"
+            if _subject_of_clause(text, start, end, lint.message):
+                continue  # "Businesses that can show they have ...": subject of a clause
             if _article_is_right(text, start, end):
                 continue  # "a unanimous ruling", "an hour": Harper's guess is wrong
             for s in lint.suggestions:
@@ -317,5 +336,3 @@ def _chunks(text: str, size: int) -> Iterable[tuple[int, str]]:
 
 def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
-
-
