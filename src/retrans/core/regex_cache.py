@@ -95,7 +95,7 @@ def keep_case_classes(source: str, flags: int) -> str:
         cls = m.group(1) or m.group(2)
         return f"(?-i:{cls})" if cls else m.group()
 
-    return _CASE_CLASS.sub(scoped, source)
+    return str(_CASE_CLASS.sub(scoped, source))
 
 
 def compile(source: str, flags: int = 0) -> regex.Pattern[str]:
