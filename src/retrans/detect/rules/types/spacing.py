@@ -20,6 +20,11 @@ _HYPHEN_AFTER = regex.compile(rf"(?<![\w-])({_L}+)- ({_L}+)(?![\w-])")
 _GLUED = regex.compile(r"(?<![\w-])(\p{Ll}{3,})(\p{Lu}\p{Ll}{2,})(?![\w-])")
 _BEFORE_PUNCT = regex.compile(r"(?<=\w[”\"’)]?)([ \t\u00a0\u202f]+)([,;:!?]|\.(?!\.))(?=\s|$|[”\"’])")
 _SEMI_CAPITAL = regex.compile(r";\s+(\p{Lu}\p{Ll}+)(?![\w-])")
+_NAME_OR_SCORE_NEXT = regex.compile(r"[ \t]+(?:\p{Lu}|\d)")
+#: Words that open a clause whatever follows them ("; The Liberals", "; But Ottawa").
+_CLAUSE_OPENERS = frozenset(
+    "the a an this that these those there it he she we they you but and or so yet then its his her their our".split()
+)
 _MID_CAPITAL = regex.compile(r"(?<=\p{Ll},?\s)(\p{Lu}\p{Ll}+)\b")
 _DASH = regex.compile(r"(?<![\w-])(\p{Ll}{2,})-(and|but|or|which|who|while|whereas)(?![\w-])\s")
 
@@ -104,6 +109,10 @@ class SpacingRule(Rule):
         for m in _SEMI_CAPITAL.finditer(ctx.text):
             word = m.group(1)
             if word in proper or word == "I" or not _is_word(word, 4.0) or word in midsentence:
+                continue
+            # A name of several words ("; Saint John 2, Moncton 1") or a list of
+            # results ("; Halifax 3"): the capital belongs to a name, not the clause.
+            if word.lower() not in _CLAUSE_OPENERS and _NAME_OR_SCORE_NEXT.match(ctx.text, m.end(1)):
                 continue
             yield self.finding(m.start(1), m.end(1), [word.lower()])
 
