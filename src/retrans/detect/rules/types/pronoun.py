@@ -80,6 +80,31 @@ _GENDERED = regex.compile(
 #: surname. Matched with `overlapped=True`, so that a capitalised word before a name
 #: ("Cardiologist Priya Raman") does not hide the name itself.
 _FULL_NAME = regex.compile(r"(?<![\p{L}-])(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\s+(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b")
+#: A courtesy title says the gender of the surname after it ("Ms. Ouellet", French
+#: "Mme Tremblay", "Madame Roy"), whatever the first name, if any, is. "M." is left
+#: out: it is also an initial ("M. Smith").
+_HONORIFIC = regex.compile(
+    r"\b(?:(Mr|Mister|Monsieur|Sir)|(Ms|Mrs|Miss|Madam|Madame|Mme|Mlle|Mademoiselle|Dame))\.?[ \t]+"
+    r"(?:\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?[ \t]+)?(\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}\p{Ll}+)?)\b"
+)
+
+
+def honorific_genders(text: str) -> dict[str, str]:
+    """Surnames a courtesy title genders in `text` ('' when titles disagree: two
+    people of one surname)."""
+    found: dict[str, str] = {}
+    for m in _HONORIFIC.finditer(text):
+        g = "m" if m.group(1) else "f"
+        key = m.group(3).lower()
+        found[key] = g if found.get(key, g) == g else ""
+    return found
+
+
+def _add_honorifics(genders: dict[str, str], text: str) -> None:
+    """Fill in the gender of surnames the gazetteer and first names leave unknown."""
+    for surname, g in honorific_genders(text).items():
+        if g and not genders.get(surname):
+            genders[surname] = g
 
 
 @register
@@ -140,6 +165,10 @@ class PronounRule(Rule):
         # entity recogniser is half of a parse. The people of every trigger sentence
         # up to the current one (what `people` holds when a candidate reads it) are
         # collected only when a candidate needs them: `harvest`.
+        _add_honorifics(genders, ctx.text)
+        for surname, g in honorific_genders(ctx.text).items():
+            if g:
+                people.add(surname)
         gender = self._gender_trigger(genders) if self.params["gender"] else None
         ctx.prefetch([self.trigger] + ([gender] if gender is not None else []), ner=False)
         pending: list[Any] = []
@@ -633,6 +662,7 @@ class PersonPronounRule(Rule):
                 genders[surname] = ""
             elif prior is None:
                 genders[surname] = next(iter(gs))
+        _add_honorifics(genders, text)
         return genders
 
     def _gender_of(self, name: str, genders: dict[str, str]) -> str | None:
