@@ -89,14 +89,24 @@ _HONORIFIC = regex.compile(
 )
 
 
+#: A gendered role noun right before a name ("spokeswoman Dominique Roy") does too.
+_ROLE_BEFORE_NAME = regex.compile(
+    r"\b(?i:(spokesman|businessman|congressman|sportsman|husband|father|brother|son|widower|grandfather|king|prince)"
+    r"|(spokeswoman|chairwoman|businesswoman|congresswoman|sportswoman|actress|wife|mother|sister|daughter|widow"
+    r"|grandmother|queen|princess))[ \t]+"
+    r"(?:\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?[ \t]+)?(\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}\p{Ll}+)?)\b"
+)
+
+
 def honorific_genders(text: str) -> dict[str, str]:
-    """Surnames a courtesy title genders in `text` ('' when titles disagree: two
-    people of one surname)."""
+    """Surnames a courtesy title or a gendered role noun genders in `text` (''
+    when two of them disagree: two people of one surname)."""
     found: dict[str, str] = {}
-    for m in _HONORIFIC.finditer(text):
-        g = "m" if m.group(1) else "f"
-        key = m.group(3).lower()
-        found[key] = g if found.get(key, g) == g else ""
+    for pattern in (_HONORIFIC, _ROLE_BEFORE_NAME):
+        for m in pattern.finditer(text):
+            g = "m" if m.group(1) else "f"
+            key = m.group(3).lower()
+            found[key] = g if found.get(key, g) == g else ""
     return found
 
 
