@@ -23,7 +23,33 @@ _SEMI_CAPITAL = regex.compile(r";\s+(\p{Lu}\p{Ll}+)(?![\w-])")
 _NAME_OR_SCORE_NEXT = regex.compile(r"[ \t]+(?:\p{Lu}|\d)")
 #: Words that open a clause whatever follows them ("; The Liberals", "; But Ottawa").
 _CLAUSE_OPENERS = frozenset(
-    "the a an this that these those there it he she we they you but and or so yet then its his her their our".split()
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "it",
+        "he",
+        "she",
+        "we",
+        "they",
+        "you",
+        "but",
+        "and",
+        "or",
+        "so",
+        "yet",
+        "then",
+        "its",
+        "his",
+        "her",
+        "their",
+        "our",
+    ]
 )
 _MID_CAPITAL = regex.compile(r"(?<=\p{Ll},?\s)(\p{Lu}\p{Ll}+)\b")
 _DASH = regex.compile(r"(?<![\w-])(\p{Ll}{2,})-(and|but|or|which|who|while|whereas)(?![\w-])\s")
