@@ -57,6 +57,8 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "The judges issued a unanimous ruling on Tuesday.",  # "a" before a "yoo" sound
         "The party won 40 of the 125 ridings in the last election.",  # electoral districts count
         "Businesses that can show they have no alternative source may apply.",  # clause subject
+        "The cook poured hot syrup over all of it.",  # a partitive "of", not "overall"
+        "The Producteurs et productrices acéricoles du Québec manage the reserve.",  # a French name
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:
@@ -69,6 +71,13 @@ def test_harper_article_lint_still_fires_where_the_article_is_wrong(harper: Harp
 
 def test_harper_object_pronoun_lint_still_fires_where_the_case_is_wrong(harper: HarperChecker) -> None:
     assert [f.suggestions for f in harper.check("The minister gave the documents to they.")] == [("them",)]
+
+
+def test_harper_closed_compound_and_french_words_still_fire_outside_those_cases(harper: HarperChecker) -> None:
+    # Without the partitive "of", "over all" is still Harper's "overall"; a French
+    # word that does not continue a capitalised French name is still a typo.
+    assert [f.rule for f in harper.check("The mood was over all positive.")] == ["HARPER/Miscellaneous"]
+    assert "HARPER/Typo" in [f.rule for f in harper.check("The union asked for productrices to be paid.")]
 
 
 def test_harper_long_lint_does_not_hide_short_ones(harper: HarperChecker) -> None:

@@ -292,6 +292,10 @@ class HarperChecker:
                 continue  # "Businesses that can show they have ...": subject of a clause
             if _article_is_right(text, start, end):
                 continue  # "a unanimous ruling", "an hour": Harper's guess is wrong
+            if _open_compound_before_of(text, end, lint.message):
+                continue  # "poured over all of it" is not "overall"
+            if kind == "Typo" and _inside_french_name(text, start):
+                continue  # "Producteurs et productrices acéricoles": a name kept in French
             for s in lint.suggestions:
                 how = int(s.kind)
                 if how == 1:  # remove
@@ -317,6 +321,40 @@ class HarperChecker:
                 )
             )
         return findings
+
+
+_OF_NEXT = regex.compile(r"\s+of\b", regex.IGNORECASE)
+
+
+def _open_compound_before_of(text: str, end: int, message: str) -> bool:
+    """Harper's "closed compound" guess on two words a partitive "of" follows:
+    "over all of it", "every one of them", "any one of the three" are not
+    "overall", "everyone", "anyone"."""
+    return "closed compound" in message.lower() and _OF_NEXT.match(text, end) is not None
+
+
+#: French words that join the parts of an organisation's name ("Conseil du
+#: patronat", "Producteurs et productrices acéricoles du Québec").
+_FRENCH_LINKS = frozenset({"et", "de", "du", "des", "la", "le", "les", "à", "au", "aux", "en", "sur", "pour"})
+_WORD_BEFORE = regex.compile(r"[\p{L}'’-]+")
+
+
+def _inside_french_name(text: str, start: int) -> bool:
+    """Whether the word at `start` continues a French proper name: walking back at
+    most four words on its line, a French linking word, then a capitalised word.
+    Canadian English news keeps such names in French; Harper's dictionary takes
+    their lowercase words for typos. Lowercase French outside a name (the
+    untranslated words machine translation leaves) is still reported."""
+    line_start = text.rfind("\n", 0, start) + 1
+    words = _WORD_BEFORE.findall(text, line_start, start)[-4:]
+    linked = False
+    for w in reversed(words):
+        low = w.lower()
+        if low in _FRENCH_LINKS or low.startswith(("d'", "d’", "l'", "l’")):
+            linked = True
+        elif w[:1].isupper():
+            return linked
+    return False
 
 
 def _chunks(text: str, size: int) -> Iterable[tuple[int, str]]:
