@@ -32,7 +32,21 @@ from .conftest import SEEDS
     ],
 )
 def test_gate_holds_the_words_a_match_needs(source: str, whole: set[str], parts: set[str]) -> None:
-    assert extract(source) == Gate(frozenset(whole), frozenset(parts))
+    gate = extract(source)
+    assert gate is not None and gate.primary == Gate(frozenset(whole), frozenset(parts))
+
+
+def test_gate_needs_every_word_of_a_sequence() -> None:
+    # "party" and "chief" are both needed: a text with one of them only skips the regex.
+    gate = extract(r"\bparty\s+chief\b")
+    assert gate is not None
+    assert gate.primary == Gate(frozenset({"chief"})) and gate.also == (Gate(frozenset({"party"})),)
+    assert not gate.open(Vocabulary("The chief of police spoke."))
+    assert not gate.open(Vocabulary("The party met."))
+    assert gate.open(Vocabulary("The party chief spoke."))
+    # Alternatives keep any-of: either branch may match.
+    branch = extract(r"\b(?:party\s+chief|leader)\b")
+    assert branch is not None and branch.open(Vocabulary("The leader spoke."))
 
 
 @pytest.mark.parametrize(
@@ -120,13 +134,14 @@ def test_repetition_tries_only_where_a_copy_follows(text: str, ruleset: RuleSet)
 def test_gates_are_remembered_between_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RETRANS_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(prefilter, "_MEMO", None)
-    assert prefilter.gate_for(r"\bunusual\s+words\b") == Gate(frozenset({"unusual"}))
+    gate = Gate(frozenset({"unusual"}), also=(Gate(frozenset({"words"})),))
+    assert prefilter.gate_for(r"\bunusual\s+words\b") == gate
     prefilter.save_cache()
     path = prefilter.cache_path()
     assert path is not None and path.exists()
     monkeypatch.setattr(prefilter, "_MEMO", None)
     monkeypatch.setattr(prefilter, "extract", lambda source: pytest.fail("read from the cache"))
-    assert prefilter.gate_for(r"\bunusual\s+words\b") == Gate(frozenset({"unusual"}))
+    assert prefilter.gate_for(r"\bunusual\s+words\b") == gate
 
 
 def test_vocabulary_is_case_folded() -> None:

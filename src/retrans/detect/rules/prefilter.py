@@ -5,7 +5,9 @@ it. Here every regex is read once, when the rules load, for the literal words an
 match must contain; a text is scanned once (`Vocabulary`: its distinct `\\w+`
 runs, case-folded) and a regex whose required words are all absent is skipped.
 
-A `Gate` is an any-of set: at least one of its words must occur. Words come in two
+A `Gate` is an any-of set: at least one of its words must occur; its `also` gates
+must all be open too (the other words a sequence needs: "party" as well as
+"chief"), so a pattern runs only where every word it needs occurs. Words come in two
 kinds: a *whole* word is a complete `\\w+` run in every match (bounded by non-word
 characters in the pattern itself), checked by set membership; a *part* is a run
 that may sit inside a longer word, checked as a substring of the vocabulary. When
@@ -36,7 +38,7 @@ _c: Any = importlib.import_module("re._constants")
 _p: Any = importlib.import_module("re._parser")
 
 #: Bump when extraction changes, so gates cached by an older version are not reused.
-_VERSION = 2
+_VERSION = 3
 _WORDCHAR = regex.compile(r"\w")
 RUN = regex.compile(r"\w+")
 # Fuzzy constraints ({e<=1}) and other `regex`-only syntax the standard parser
@@ -84,15 +86,22 @@ class Vocabulary:
 
 @dataclass(frozen=True)
 class Gate:
-    """At least one of `whole` (as a complete word) or `parts` (inside a word) occurs."""
+    """At least one of `whole` (as a complete word) or `parts` (inside a word)
+    occurs, and every gate of `also` is open."""
 
     whole: frozenset[str] = frozenset()
     parts: frozenset[str] = frozenset()
+    also: tuple[Gate, ...] = ()
 
     def open(self, vocab: Vocabulary) -> bool:
-        if not vocab.words.isdisjoint(self.whole):
-            return True
-        return any(p in vocab.joined for p in self.parts)
+        if vocab.words.isdisjoint(self.whole) and not any(p in vocab.joined for p in self.parts):
+            return False
+        return all(g.open(vocab) for g in self.also)
+
+    @property
+    def primary(self) -> Gate:
+        """This gate without `also`: the words `TextContext.regions` looks for."""
+        return Gate(self.whole, self.parts) if self.also else self
 
     def __or__(self, other: Gate) -> Gate:
         return Gate(self.whole | other.whole, self.parts | other.parts)
@@ -161,7 +170,7 @@ def _memo() -> dict[str, Gate | None]:
             if path is not None and path.exists():
                 data = json.loads(path.read_text(encoding="utf-8"))
                 for src, val in data["gates"].items():
-                    _MEMO[src] = None if val is None else Gate(frozenset(val[0]), frozenset(val[1]))
+                    _MEMO[src] = None if val is None else _from_json(val)
                 for key, (groups, names) in data["valid"].items():
                     _VALID[key] = (int(groups), {str(k): int(v) for k, v in names.items()})
         except (OSError, ValueError, TypeError, IndexError, KeyError, AttributeError):
@@ -176,10 +185,19 @@ def save_cache() -> None:
     path = cache_path()
     if not _DIRTY or path is None or _MEMO is None:
         return
-    gates = {k: None if g is None else [sorted(g.whole), sorted(g.parts)] for k, g in _MEMO.items()}
+    gates = {k: None if g is None else _to_json(g) for k, g in _MEMO.items()}
     data = {"gates": gates, "valid": {k: [n, names] for k, (n, names) in _VALID.items()}}
     if write_cache_file(path, json.dumps(data).encode("utf-8")):
         _DIRTY = False
+
+
+def _to_json(g: Gate) -> list[Any]:
+    return [sorted(g.whole), sorted(g.parts), [_to_json(a) for a in g.also]]
+
+
+def _from_json(val: list[Any]) -> Gate:
+    also = tuple(_from_json(a) for a in val[2]) if len(val) > 2 else ()
+    return Gate(frozenset(val[0]), frozenset(val[1]), also)
 
 
 def gate_for(source: str) -> Gate | None:
@@ -296,7 +314,23 @@ def _seq(items: list[Any], left_bounded: bool, right_bounded: bool) -> Gate | No
         if g is not None:
             gates.append(g)
         i += 1
-    return min(gates, key=Gate.score) if gates else None
+    return _conjunction(gates)
+
+
+#: How many further gates a sequence's gate carries in `also`.
+MAX_ALSO = 3
+
+
+def _conjunction(gates: list[Gate]) -> Gate | None:
+    """Every one of `gates` is required: the most selective leads, the next few
+    selective ones (no short, common words) follow in `also`."""
+    atoms = sorted(
+        {a for g in gates for a in (g.primary, *g.also)}, key=lambda a: (a.score(), sorted(a.whole), sorted(a.parts))
+    )
+    if not atoms:
+        return None
+    rest = tuple(a for a in atoms[1:] if not a.score()[0])[:MAX_ALSO]
+    return Gate(atoms[0].whole, atoms[0].parts, rest)
 
 
 def _literal(text: str, left_bounded: bool, right_bounded: bool) -> Gate | None:

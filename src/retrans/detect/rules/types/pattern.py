@@ -12,7 +12,7 @@ from retrans.core.finding import Finding, FixPolicy
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
 from retrans.detect.rules.morph import FUNCTIONS, verb_forms
-from retrans.detect.rules.prefilter import Gate
+from retrans.detect.rules.prefilter import RUN, Gate
 
 from .base import (
     CompiledRegex,
@@ -121,6 +121,15 @@ class _Entry:
     when: Conditions
     fix: FixPolicy | None
     confidence: float | None
+    #: For each wrong form, every word it is made of: the entry can match only if
+    #: all the words of one form occur in the text (None: a form names a word set).
+    required: tuple[frozenset[str], ...] | None = None
+
+    def possible(self, words: frozenset[str]) -> bool:
+        """Whether some form has all its words in `words` (a text's vocabulary).
+        The rule's gate asks for one word of a form; most entries that pass it
+        still lack the others ("ballot" without "question"), and need no scan."""
+        return self.required is None or any(req <= words for req in self.required)
 
 
 @register
@@ -198,14 +207,16 @@ class PhraseRule(Rule):
             when,
             FixPolicy(v["fix"]) if v["fix"] else None,
             v["confidence"],
+            None if any("{{" in w for w in wrong) else tuple(frozenset(x.casefold() for x in RUN.findall(w)) for w in wrong),
         )
 
     def literals(self) -> Gate | None:
         return self.literals_of([e.regex for e in self.entries])
 
     def check(self, ctx: TextContext) -> Iterator[Finding]:
+        vocab = ctx.vocabulary.words
         for e in self.entries:
-            if not e.regex.may_match(ctx):
+            if not e.possible(vocab) or not e.regex.may_match(ctx):
                 continue
             for m in e.regex.scan(ctx):
                 if not (self.when.holds(ctx, m.start(), m.end()) and e.when.holds(ctx, m.start(), m.end())):
