@@ -132,6 +132,13 @@ class _Entry:
         return self.required is None or any(req <= words for req in self.required)
 
 
+def _required_words(wrong: list[str]) -> tuple[frozenset[str], ...] | None:
+    """The words of each wrong form (None when a form names a word set: `{{...}}`)."""
+    if any("{{" in w for w in wrong):
+        return None
+    return tuple(frozenset(x.casefold() for x in RUN.findall(w)) for w in wrong)
+
+
 @register
 class PhraseRule(Rule):
     """A lexicon of wrong -> right phrases (whole words, any case, any spacing;
@@ -207,7 +214,7 @@ class PhraseRule(Rule):
             when,
             FixPolicy(v["fix"]) if v["fix"] else None,
             v["confidence"],
-            None if any("{{" in w for w in wrong) else tuple(frozenset(x.casefold() for x in RUN.findall(w)) for w in wrong),
+            _required_words(wrong),
         )
 
     def literals(self) -> Gate | None:
