@@ -132,6 +132,9 @@ class _Entry:
         return self.required is None or any(req <= words for req in self.required)
 
 
+_PHRASE_SPACE = "[ \t\u00a0\u2009\u202f]+"
+
+
 def _required_words(wrong: list[str]) -> tuple[frozenset[str], ...] | None:
     """The words of each wrong form (None when a form names a word set: `{{...}}`)."""
     if any("{{" in w for w in wrong):
@@ -203,7 +206,10 @@ class PhraseRule(Rule):
 
     def _entry(self, wrong: list[str], right: list[str], v: dict[str, Any], when: Conditions, line: int) -> _Entry:
         path = self.where[0]
-        alts = [r"\s+".join(regex.escape(x) for x in w.split()) for w in wrong]
+        # Words of a phrase are joined by spaces within a line, never across a line
+        # break: a one-word heading ("Health") and the next paragraph ("Quebec's ...")
+        # are not the phrase "Health Quebec".
+        alts = [_PHRASE_SPACE.join(regex.escape(x) for x in w.split()) for w in wrong]
         source = r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])"
         source = self.lexicon.expand(source.replace(r"\{\{", "{{").replace(r"\}\}", "}}"), (path, line))
         return _Entry(
