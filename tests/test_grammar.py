@@ -55,6 +55,8 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "Fourteen people were hurt, three of whom lost fingers.",  # "whom" after a preposition
         "The minister, to whom the letter was sent, did not answer.",
         "The judges issued a unanimous ruling on Tuesday.",  # "a" before a "yoo" sound
+        "The party won 40 of the 125 ridings in the last election.",  # electoral districts count
+        "Businesses that can show they have no alternative source may apply.",  # clause subject
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:
@@ -63,6 +65,10 @@ def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, 
 
 def test_harper_article_lint_still_fires_where_the_article_is_wrong(harper: HarperChecker) -> None:
     assert [f.suggestions for f in harper.check("They waited a hour for a earthy stew.")] == [("an",), ("an",)]
+
+
+def test_harper_object_pronoun_lint_still_fires_where_the_case_is_wrong(harper: HarperChecker) -> None:
+    assert [f.suggestions for f in harper.check("The minister gave the documents to they.")] == [("them",)]
 
 
 def test_harper_long_lint_does_not_hide_short_ones(harper: HarperChecker) -> None:

@@ -91,3 +91,21 @@ def test_cache_off(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert regex_cache.compile(r"\bfoo\b", regex.V0).search("a foo")
     regex_cache.save()
     assert not list(fresh.iterdir())
+
+
+def test_letter_case_classes_stay_case_sensitive_in_case_insensitive_rules() -> None:
+    """Under IGNORECASE `\\p{Lu}` would match any letter: "the minister said" is not
+    "the minister Guilbault"."""
+    import regex
+
+    from retrans.core.regex_cache import compile as compile_cached
+    from retrans.core.regex_cache import keep_case_classes
+
+    pattern = compile_cached(r"\bthe\s+minister\s+\p{Lu}", regex.IGNORECASE)
+    assert pattern.search("The minister Guilbault spoke.")
+    assert pattern.search("THE MINISTER Guilbault spoke.")
+    assert not pattern.search("the minister said")
+    assert keep_case_classes(r"[\p{Lu}][\w.]*", regex.IGNORECASE) == r"(?-i:\p{Lu})[\w.]*"
+    assert keep_case_classes(r"[\p{Lu}\d]", regex.IGNORECASE) == r"[\p{Lu}\d]"  # inside a set: as written
+    assert keep_case_classes(r"\\p{Lu}", regex.IGNORECASE) == r"\\p{Lu}"  # an escaped backslash, not a class
+    assert keep_case_classes(r"\p{Lu}", 0) == r"\p{Lu}"

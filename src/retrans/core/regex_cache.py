@@ -78,9 +78,31 @@ def _known() -> dict[tuple[str, int], tuple[Any, ...]]:
     return _KNOWN
 
 
+_CASE_CLASS = regex.compile(r"\[(\\p\{L[ul]\})\]|(\\p\{L[ul]\})|\\.|\[(?:\\.|[^\]\\])*\]", regex.V0)
+
+
+def keep_case_classes(source: str, flags: int) -> str:
+    """`source` with its upper- and lower-case letter classes (`\\p{Lu}`, `\\p{Ll}`,
+    alone or as `[\\p{Lu}]`) made case-sensitive when `flags` ignore case.
+
+    Rules are case-insensitive by default, and under IGNORECASE `\\p{Lu}` matches
+    every letter: "the minister \\p{Lu}" would then take "the minister said" for
+    "the minister Guilbault". A class inside a larger set is left as written."""
+    if not flags & regex.IGNORECASE or "\\p{L" not in source:
+        return source
+
+    def scoped(m: regex.Match[str]) -> str:
+        cls = m.group(1) or m.group(2)
+        return f"(?-i:{cls})" if cls else m.group()
+
+    return str(_CASE_CLASS.sub(scoped, source))
+
+
 def compile(source: str, flags: int = 0) -> regex.Pattern[str]:
     """`regex.compile(source, flags)`, from the cache when this pattern compiled
-    in an earlier run. Raises `regex.error` as `regex.compile` does."""
+    in an earlier run. Raises `regex.error` as `regex.compile` does. Letter-case
+    classes stay case-sensitive under IGNORECASE (`keep_case_classes`)."""
+    source = keep_case_classes(source, flags)
     if flags & regex.LOCALE or rule_cache_root() is None:
         return regex.compile(source, flags)
     key = (source, int(flags))

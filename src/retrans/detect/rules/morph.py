@@ -221,8 +221,27 @@ def decimal_point(number: str) -> str:
     return str(regex.sub(r"(?<=\d),(?=\d{1,2}(?!\d))", ".", number))
 
 
+#: Simple past -> past participle where the two differ (the inverse of `_IRREGULAR_PAST`).
+_PARTICIPLE_OF_PAST = {past: participle for participle, past in _IRREGULAR_PAST.items() if past != participle}
+
+
+def participle(verb: str) -> str:
+    """'works' -> 'worked', 'teaches' -> 'taught', 'runs' -> 'run': the past
+    participle of a present-tense verb (for "has worked" from "works since 2015")."""
+    past = past_tense(base_form(verb))
+    return _PARTICIPLE_OF_PAST.get(past, past)
+
+
+def perfect_of_be(verb: str) -> str:
+    """'is' -> 'has been', 'are' -> 'have been': "be" in the present perfect (for
+    "has been mayor since 2014" from "is mayor since 2014")."""
+    return {"is": "has been", "are": "have been", "am": "have been"}.get(verb.lower(), verb)
+
+
 FUNCTIONS: dict[str, Callable[[str], str]] = {
     "point": decimal_point,
+    "participle": participle,
+    "perfect_be": perfect_of_be,
     "past": past_of_participle,
     "base": base_form,
     "ing": gerund,

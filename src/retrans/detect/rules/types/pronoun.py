@@ -566,6 +566,12 @@ _QUOTE_OPEN = "“«"
 _QUOTE_CLOSE = "”»"
 
 
+def _in_compound(text: str, start: int, end: int) -> bool:
+    """A name inside a hyphenated modifier ("Oscar-nominated films", "a Grammy-winning
+    band") names an award or a thing, not a person the pronouns refer to."""
+    return text[end : end + 1] == "-" and text[end + 1 : end + 2].islower()
+
+
 def _inside_quote(text: str, pos: int) -> bool:
     """Whether `pos` is inside a quotation in its paragraph."""
     start = text.rfind("\n", 0, pos) + 1
@@ -726,7 +732,7 @@ class PersonPronounRule(Rule):
         role_only = len(doc)
         for ent in doc.ents:
             g = self._gender_of(ent.text, genders) if ent.label_ == "PERSON" or ent.text.lower() in genders else None
-            if g is None:
+            if g is None or _in_compound(doc.text, ent.start_char, ent.end_char):
                 continue
             persons.append(g)
             named = True
@@ -736,7 +742,12 @@ class PersonPronounRule(Rule):
             if tok.i in in_person:
                 continue
             low = tok.lower_
-            if tok.pos_ == "PROPN" and tok.text[:1].isupper() and low in genders:
+            if (
+                tok.pos_ == "PROPN"
+                and tok.text[:1].isupper()
+                and low in genders
+                and not _in_compound(doc.text, tok.idx, tok.idx + len(tok.text))
+            ):
                 persons.append(genders[low])
                 named = True
                 first_named = min(first_named, tok.i)
