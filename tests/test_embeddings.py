@@ -190,6 +190,66 @@ def test_outliers_on_the_seed_rank_candidates() -> None:
     assert len(outliers) <= 6
 
 
+class CountingBackend:
+    """A fake model behind EmbeddingModel: records every text it is asked to encode
+    and returns a deterministic unit vector per text (no model is loaded)."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def encode(self, texts: list[str], **_: object) -> object:
+        import hashlib
+
+        import numpy as np
+
+        self.texts += texts
+        rows = []
+        for t in texts:
+            seed = int.from_bytes(hashlib.sha256(t.encode()).digest()[:4], "little")
+            v = np.random.default_rng(seed).standard_normal(384).astype(np.float32)
+            rows.append(v / np.linalg.norm(v))
+        return np.stack(rows)
+
+
+def _embedding_checker_with(backend: CountingBackend, options: Options) -> object:
+    """The pipeline of `options` with the embedding checker's model swapped for `backend`."""
+    from retrans.app.api import build_tooling
+    from retrans.detect.embeddings.checker import EmbeddingChecker
+
+    pipeline = build_tooling(options).pipeline
+    (checker,) = [c for c in pipeline.checkers if isinstance(c, EmbeddingChecker)]
+    checker.model = EmbeddingModel(cache=EmbeddingCache(None), _model=backend)
+    return pipeline
+
+
+SEED_PARAGRAPHS = [line for line in SEED.splitlines() if line.strip()]
+
+
+def test_paragraph_vectors_are_not_computed_without_rt901() -> None:
+    """Only the outlier search (RT901, off by default) reads paragraph vectors: in the
+    default selection the checker encodes the sense gate's sentences and glosses only."""
+    backend = CountingBackend()
+    pipeline = _embedding_checker_with(backend, Options(grammar="none", lm=False, embeddings=True))
+    pipeline.check(SEED)  # type: ignore[attr-defined]
+    assert backend.texts, "the seed has sense proposals: their sentences and glosses are encoded"
+    # The seed's 43 paragraphs are not encoded; the two met are one-sentence
+    # paragraphs whose sentence holds a sense proposal (the gate encodes sentences).
+    assert len([p for p in SEED_PARAGRAPHS if p in backend.texts]) <= 3
+    assert len(backend.texts) < len(SEED_PARAGRAPHS)
+    # A text without a sense proposal encodes nothing at all.
+    backend.texts.clear()
+    pipeline.check("The council met on Tuesday.\nIt adopted the budget.\n")  # type: ignore[attr-defined]
+    assert backend.texts == []
+
+
+def test_paragraph_vectors_are_computed_with_rt901() -> None:
+    backend = CountingBackend()
+    options = Options(grammar="none", lm=False, embeddings=True, extend_enable=frozenset({"RT901"}))
+    pipeline = _embedding_checker_with(backend, options)
+    pipeline.check(SEED)  # type: ignore[attr-defined]
+    assert set(SEED_PARAGRAPHS) <= set(backend.texts)
+
+
 CLEAN_TEXTS = sorted((Path(__file__).parent / "data").glob("clean_news*.txt"))
 
 

@@ -93,21 +93,23 @@ class EmbeddingChecker:
         return (OUTLIER,)
 
     def check(self, text: str, prior: Sequence[Finding] = ()) -> list[Finding]:
-        """Confirmed copies of the gated proposals in `prior`, and outliers."""
-        import numpy as np
+        """Confirmed copies of the gated proposals in `prior`, and outliers.
+
+        Only what the selected codes read is encoded: the sense gate encodes the
+        sentences of its proposals and their glosses (nothing when there is no
+        proposal); the paragraph vectors, which only the outlier search reads, are
+        encoded only when RT901 is selected (`outliers`). In the default
+        configuration they were ~90 % of this checker's time (docs/performance.md)."""
         paras = paragraphs(text)
         if not paras:
             return []
-        pvecs = self.model.encode([text[s:e] for s, e in paras])
-        doc = pvecs.mean(axis=0)
-        doc = doc / (np.linalg.norm(doc) or 1.0)
         plain = [f for f in prior if not f.needs_context_gate]
         # A gated substitution only fills gaps: where another finding already covers
         # the span, it would say the same thing twice.
         open_gated = [f for f in prior if f.needs_context_gate and not any(f.overlaps(o) for o in plain)]
         out = self._sense_gate(text, open_gated, paras)
         if self.outliers:
-            out.extend(self._outliers(text, [*plain, *out], paras, pvecs, doc))
+            out.extend(self._outliers(text, [*plain, *out], paras))
         return out
 
     # -- shared -------------------------------------------------------------
@@ -212,13 +214,16 @@ class EmbeddingChecker:
         return out
 
     # -- 2. outliers -------------------------------------------------------------
-    def _outliers(
-        self, text: str, findings: list[Finding], paras: list[tuple[int, int]], pvecs: np.ndarray, doc: np.ndarray
-    ) -> list[Finding]:
+    def _outliers(self, text: str, findings: list[Finding], paras: list[tuple[int, int]]) -> list[Finding]:
+        import numpy as np
         cands = outlier_candidates(text, paras, [(f.start, f.end) for f in findings], self.max_zipf)
         if not cands:
             return []
-        wvecs = self.model.encode([w for _, _, w, _ in cands])
+        # One batch: the paragraphs (read only here) and the candidate words.
+        vecs = self.model.encode([*(text[s:e] for s, e in paras), *(w for _, _, w, _ in cands)])
+        pvecs, wvecs = vecs[: len(paras)], vecs[len(paras) :]
+        doc = pvecs.mean(axis=0)
+        doc = doc / (np.linalg.norm(doc) or 1.0)
         # Topic fit: the word against its paragraph and the document. (Adding the
         # word's own sentence found the same number of artifacts on the seed at the
         # same cost in false alarms, for twice the encoding time.)
