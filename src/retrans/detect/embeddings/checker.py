@@ -88,6 +88,8 @@ class EmbeddingChecker:
     words_per_outlier: int = 60
     #: Whether to look for outliers at all (RT901 selected); the sense gate always runs.
     outliers: bool = True
+    #: Gloss vectors met so far (sense_scores): rule-set constants, encoded once.
+    _glosses: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def codes(self) -> Sequence[CodeInfo]:
         return (OUTLIER,)
@@ -193,7 +195,11 @@ class EmbeddingChecker:
         """For each sense proposal: the best margin and every suggestion's margin
         (its gloss's similarity to the sentence minus the found word's gloss's), best
         first. A proposal without a gloss for the found word and one per suggestion
-        cannot be judged and is left out. One batch encodes sentences and glosses."""
+        cannot be judged and is left out. One batch encodes the sentences and the
+        glosses not met before: a gloss belongs to the rule set, not to the text, so
+        its vector is kept for the checker's lifetime (as the on-disk cache would
+        keep it across runs; a vector does not depend on its batch)."""
+        import numpy as np
         findings = [f for f in findings if f.gate is not None and len(f.gate.glosses) == len(f.suggestions) > 0]
         if not findings:
             return []
@@ -201,12 +207,12 @@ class EmbeddingChecker:
             text[slice(*self._sentence(text, paras[self._para_of(paras, f.start)], f.start, f.end))] for f in findings
         ]
         glosses = [[f.gate.found_gloss, *f.gate.glosses] for f in findings if f.gate is not None]
-        vecs = self.model.encode(sents + [g for gs in glosses for g in gs])
-        at = len(sents)
+        new = list(dict.fromkeys(g for gs in glosses for g in gs if g not in self._glosses))
+        vecs = self.model.encode(sents + new)
+        self._glosses.update(zip(new, vecs[len(sents) :], strict=True))
         out = []
         for i, f in enumerate(findings):
-            sims = vecs[at : at + len(glosses[i])] @ vecs[i]
-            at += len(glosses[i])
+            sims = np.stack([self._glosses[g] for g in glosses[i]]) @ vecs[i]
             ranked = sorted(
                 ((c, float(sims[k + 1] - sims[0])) for k, c in enumerate(f.suggestions)), key=lambda x: -x[1]
             )

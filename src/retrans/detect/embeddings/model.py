@@ -196,7 +196,9 @@ class EmbeddingModel:
         found = self.cache.get_many(unique, self.model_id)
         missing = [t for t in unique if t not in found]
         if missing:
-            vecs = self.model.encode(missing, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+            # sentence-transformers in batches of 64; the onnx encoder cuts its own (onnx_model.BATCH_SIZE).
+            size = {"batch_size": 64} if self.backend == "sentence-transformers" else {}
+            vecs = self.model.encode(missing, normalize_embeddings=True, show_progress_bar=False, **size)
             self.encoded += len(missing)
             new = list(zip(missing, np.asarray(vecs, dtype=np.float32), strict=True))
             self.cache.put_many(new, self.model_id)
