@@ -62,6 +62,7 @@ def test_retrans_toml_wins_and_extra_rule_folder(project: Path, capsys: pytest.C
     [
         ('colour = "red"\n', "unknown key 'colour'"),
         ('fail-on = "fatal"\n', "key 'fail-on' must be one of"),
+        ('embedding-backend = "gpu"\n', "key 'embedding-backend' must be one of onnx, sentence-transformers"),
         ("min-confidence = 2\n", "key 'min-confidence' must be a number from 0 to 1"),
         ('[severity]\nRT101 = "loud"\n', "key 'severity.RT101' must be one of"),
         ("grammar = [\n", "invalid TOML"),

@@ -426,6 +426,7 @@ def test_report_on_a_file_named_with_url_characters(tmp_path: Path, capsys: pyte
         lambda: check_text("text", "harper"),  # type: ignore[arg-type]
         lambda: Options(grammar="bogus"),
         lambda: Options(embeddings="yes"),  # type: ignore[arg-type]
+        lambda: Options(embedding_backend="gpu"),
         lambda: Options(rule_dirs="rules"),  # type: ignore[arg-type]
         lambda: Options(min_confidence="high"),  # type: ignore[arg-type]
     ],

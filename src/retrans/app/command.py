@@ -121,6 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
             help="turn the embedding checker off; the rules still run",
         )
         sp.add_argument(
+            "--embedding-backend",
+            choices=("onnx", "sentence-transformers"),
+            help="the embedding model's runtime (default onnx when installed; sentence-transformers is the reference)",
+        )
+        sp.add_argument(
             "--no-lm",
             dest="lm",
             action="store_false",
@@ -250,6 +255,7 @@ def _options(args: argparse.Namespace, cfg: Config) -> Options:
         languagetool_url=args.languagetool_url or cfg.languagetool_url,
         harper_kinds=frozenset(cfg.harper_kinds) or None,
         embeddings=args.embeddings if args.embeddings is not None else cfg.embeddings,
+        embedding_backend=args.embedding_backend or cfg.embedding_backend,
         lm=args.lm,
     )
 

@@ -35,6 +35,7 @@ class Config:
     include: tuple[str, ...] = ("*.txt",)
     baseline: Path | None = None
     embeddings: bool | None = None
+    embedding_backend: str | None = None
 
 
 def _strings(path: Path, key: str, value: Any) -> tuple[str, ...]:
@@ -80,14 +81,16 @@ def parse_config(path: Path, table: dict[str, Any]) -> Config:
             if not isinstance(value, bool):
                 raise ConfigError(path, None, f"key 'embeddings' must be true or false, not {value!r}")
             values["embeddings"] = value
+        elif key == "embedding-backend":
+            values["embedding_backend"] = _choice(path, key, value, ("onnx", "sentence-transformers"))
         elif key == "baseline":
             if not isinstance(value, str):
                 raise ConfigError(path, None, "key 'baseline' must be a file path")
             values["baseline"] = (base / value).resolve()
         else:
             known = (
-                "baseline, disable, embeddings, enable, extend-enable, fail-on, grammar, harper-kinds, include, "
-                "languagetool-url, min-confidence, rules, severity"
+                "baseline, disable, embedding-backend, embeddings, enable, extend-enable, fail-on, grammar, "
+                "harper-kinds, include, languagetool-url, min-confidence, rules, severity"
             )
             raise ConfigError(path, None, f"unknown key {key!r} (known: {known})")
     return Config(**values)

@@ -11,6 +11,8 @@ from .selection import Selection
 
 DEFAULT_MIN_CONFIDENCE = 0.7
 GRAMMARS = ("harper", "languagetool", "none")
+#: The embedding model's runtimes (detect/embeddings/model.py BACKENDS).
+EMBEDDING_BACKENDS = ("onnx", "sentence-transformers")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class Options:
     harper_kinds: frozenset[str] | None = None
     #: None: on when the `embeddings` extra is installed; True: required; False: off.
     embeddings: bool | None = None
+    #: "onnx" or "sentence-transformers"; None: RETRANS_EMBEDDING_BACKEND, else onnx when installed.
+    embedding_backend: str | None = None
     #: None: on when the language model is installed; True: required; False: off.
     lm: bool | None = None
 
@@ -37,6 +41,10 @@ class Options:
             raise TypeError(f"min_confidence must be a number, not {type(self.min_confidence).__name__}")
         if self.grammar not in GRAMMARS:
             raise ValueError(f"grammar must be one of {', '.join(GRAMMARS)}, not {self.grammar!r}")
+        if self.embedding_backend is not None and self.embedding_backend not in EMBEDDING_BACKENDS:
+            raise ValueError(
+                f"embedding_backend must be one of {', '.join(EMBEDDING_BACKENDS)}, not {self.embedding_backend!r}"
+            )
         if not 0.0 <= self.min_confidence <= 1.0:
             raise ValueError(f"min_confidence must be between 0 and 1, not {self.min_confidence!r}")
         for name in ("enable", "disable", "extend_enable"):

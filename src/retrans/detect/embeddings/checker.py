@@ -88,26 +88,30 @@ class EmbeddingChecker:
     words_per_outlier: int = 60
     #: Whether to look for outliers at all (RT901 selected); the sense gate always runs.
     outliers: bool = True
+    #: Gloss vectors met so far (sense_scores): rule-set constants, encoded once.
+    _glosses: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def codes(self) -> Sequence[CodeInfo]:
         return (OUTLIER,)
 
     def check(self, text: str, prior: Sequence[Finding] = ()) -> list[Finding]:
-        """Confirmed copies of the gated proposals in `prior`, and outliers."""
-        import numpy as np
+        """Confirmed copies of the gated proposals in `prior`, and outliers.
+
+        Only what the selected codes read is encoded: the sense gate encodes the
+        sentences of its proposals and their glosses (nothing when there is no
+        proposal); the paragraph vectors, which only the outlier search reads, are
+        encoded only when RT901 is selected (`outliers`). In the default
+        configuration they were ~90 % of this checker's time (docs/performance.md)."""
         paras = paragraphs(text)
         if not paras:
             return []
-        pvecs = self.model.encode([text[s:e] for s, e in paras])
-        doc = pvecs.mean(axis=0)
-        doc = doc / (np.linalg.norm(doc) or 1.0)
         plain = [f for f in prior if not f.needs_context_gate]
         # A gated substitution only fills gaps: where another finding already covers
         # the span, it would say the same thing twice.
         open_gated = [f for f in prior if f.needs_context_gate and not any(f.overlaps(o) for o in plain)]
         out = self._sense_gate(text, open_gated, paras)
         if self.outliers:
-            out.extend(self._outliers(text, [*plain, *out], paras, pvecs, doc))
+            out.extend(self._outliers(text, [*plain, *out], paras))
         return out
 
     # -- shared -------------------------------------------------------------
@@ -191,7 +195,11 @@ class EmbeddingChecker:
         """For each sense proposal: the best margin and every suggestion's margin
         (its gloss's similarity to the sentence minus the found word's gloss's), best
         first. A proposal without a gloss for the found word and one per suggestion
-        cannot be judged and is left out. One batch encodes sentences and glosses."""
+        cannot be judged and is left out. One batch encodes the sentences and the
+        glosses not met before: a gloss belongs to the rule set, not to the text, so
+        its vector is kept for the checker's lifetime (as the on-disk cache would
+        keep it across runs; a vector does not depend on its batch)."""
+        import numpy as np
         findings = [f for f in findings if f.gate is not None and len(f.gate.glosses) == len(f.suggestions) > 0]
         if not findings:
             return []
@@ -199,12 +207,12 @@ class EmbeddingChecker:
             text[slice(*self._sentence(text, paras[self._para_of(paras, f.start)], f.start, f.end))] for f in findings
         ]
         glosses = [[f.gate.found_gloss, *f.gate.glosses] for f in findings if f.gate is not None]
-        vecs = self.model.encode(sents + [g for gs in glosses for g in gs])
-        at = len(sents)
+        new = list(dict.fromkeys(g for gs in glosses for g in gs if g not in self._glosses))
+        vecs = self.model.encode(sents + new)
+        self._glosses.update(zip(new, vecs[len(sents) :], strict=True))
         out = []
         for i, f in enumerate(findings):
-            sims = vecs[at : at + len(glosses[i])] @ vecs[i]
-            at += len(glosses[i])
+            sims = np.stack([self._glosses[g] for g in glosses[i]]) @ vecs[i]
             ranked = sorted(
                 ((c, float(sims[k + 1] - sims[0])) for k, c in enumerate(f.suggestions)), key=lambda x: -x[1]
             )
@@ -212,13 +220,16 @@ class EmbeddingChecker:
         return out
 
     # -- 2. outliers -------------------------------------------------------------
-    def _outliers(
-        self, text: str, findings: list[Finding], paras: list[tuple[int, int]], pvecs: np.ndarray, doc: np.ndarray
-    ) -> list[Finding]:
+    def _outliers(self, text: str, findings: list[Finding], paras: list[tuple[int, int]]) -> list[Finding]:
+        import numpy as np
         cands = outlier_candidates(text, paras, [(f.start, f.end) for f in findings], self.max_zipf)
         if not cands:
             return []
-        wvecs = self.model.encode([w for _, _, w, _ in cands])
+        # One batch: the paragraphs (read only here) and the candidate words.
+        vecs = self.model.encode([*(text[s:e] for s, e in paras), *(w for _, _, w, _ in cands)])
+        pvecs, wvecs = vecs[: len(paras)], vecs[len(paras) :]
+        doc = pvecs.mean(axis=0)
+        doc = doc / (np.linalg.norm(doc) or 1.0)
         # Topic fit: the word against its paragraph and the document. (Adding the
         # word's own sentence found the same number of artifacts on the seed at the
         # same cost in false alarms, for twice the encoding time.)
