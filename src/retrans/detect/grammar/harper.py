@@ -163,6 +163,60 @@ def _article_is_right(text: str, start: int, end: int) -> bool:
     return _SILENT_H.match(word) is not None
 
 
+def _separator_line(text: str, start: int, end: int) -> bool:
+    """Harper's "three hyphens, use an em dash" on a line of only hyphens: a
+    separator between stories or sections ("---"), not a dash in a sentence."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end].strip()
+    return bool(line) and set(line) <= {"-", "—", "–", "*", "_", " "}
+
+
+def _letter_label(text: str, start: int, end: int, message: str) -> bool:
+    """Harper's a/an lint on a capital "A" inside a sentence: a letter used as a
+    label ("influenza A", "hepatitis A", "Plan A", "Group A"), not the article."""
+    if text[start:end] != "A" or "indefinite article" not in message.lower():
+        return False
+    before = text[max(0, start - 3) : start]
+    return len(before) >= 2 and before[-1] == " " and before[-2].isalnum()
+
+
+_AUXILIARY_BEFORE = regex.compile(
+    r"(?:^|[\s\"“‘'(])(?:are|is|were|was|will|would|could|should|can|may|might|must|aren't|isn't|weren't|"
+    r"wasn't|won't|wouldn't|couldn't|shouldn't|can't|aren’t|isn’t|weren’t|wasn’t|won’t)\s+$",
+    regex.IGNORECASE,
+)
+
+
+def _there_after_auxiliary(text: str, start: int, end: int, message: str) -> bool:
+    """Harper's there/their guess on "there" right after an auxiliary: the
+    question or inversion "Are there problems?", "Will there be cuts?"."""
+    if text[start:end].lower() != "there" or "their" not in message.lower():
+        return False
+    return _AUXILIARY_BEFORE.search(text[max(0, start - 12) : start]) is not None
+
+
+_HYPHENATED_NEXT = regex.compile(r"\s+\p{L}+-\p{L}")
+
+
+def _verb_with_prefix_next(text: str, end: int, message: str) -> bool:
+    """Harper's "should be followed by a verb" when the next word is a hyphenated
+    verb it reads as two words ("the need to de-ice aircraft", "to re-elect")."""
+    return "followed by a verb" in message.lower() and _HYPHENATED_NEXT.match(text, end) is not None
+
+
+_FRENCH_FUNCTION_BEFORE = regex.compile(r"\b(?:du|des|de|de\s+la|la|le|les|aux|au|et|d['’]|l['’])\s*$")
+
+
+def _french_word_in_name(text: str, start: int, message: str) -> bool:
+    """Harper's split guess ("`patronat` should be written as `patron at`") on a
+    French word after a French article or preposition: part of a French name
+    ("Conseil du patronat du Québec") or quotation that English news keeps."""
+    if "should probably be written as" not in message.lower():
+        return False
+    return _FRENCH_FUNCTION_BEFORE.search(text[max(0, start - 8) : start]) is not None
+
+
 def _is_article_fix(problem: str, subs: list[str]) -> bool:
     """Harper's a/an lint: the one Harper fix `fix` applies unattended."""
     return problem.lower() in _ARTICLES and bool(subs) and subs[0].lower() in _ARTICLES
@@ -292,6 +346,16 @@ class HarperChecker:
                 continue  # "Businesses that can show they have ...": subject of a clause
             if _article_is_right(text, start, end):
                 continue  # "a unanimous ruling", "an hour": Harper's guess is wrong
+            if _separator_line(text, start, end):
+                continue  # "---" between stories is a separator, not a dash
+            if _letter_label(text, start, end, lint.message):
+                continue  # "influenza A", "Plan A": a letter, not the article
+            if _there_after_auxiliary(text, start, end, lint.message):
+                continue  # "Are there problems?"
+            if _verb_with_prefix_next(text, end, lint.message):
+                continue  # "the need to de-ice aircraft"
+            if _french_word_in_name(text, start, lint.message):
+                continue  # "Conseil du patronat du Québec"
             for s in lint.suggestions:
                 how = int(s.kind)
                 if how == 1:  # remove

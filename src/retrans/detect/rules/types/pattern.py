@@ -208,6 +208,8 @@ class PhraseRule(Rule):
             if not e.regex.may_match(ctx):
                 continue
             for m in e.regex.scan(ctx):
+                if "\n" in m.group():
+                    continue  # a phrase never runs from one paragraph (or heading) into the next
                 if not (self.when.holds(ctx, m.start(), m.end()) and e.when.holds(ctx, m.start(), m.end())):
                     continue
                 # A case-sensitive lexicon writes its replacements as they are meant
