@@ -62,6 +62,8 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         '"Will there be delays? Of course there will," the minister said.',  # inversion
         "Flights were delayed by the need to de-ice several aircraft.",  # a prefixed verb
         "The Conseil du patronat du Québec welcomed the budget.",  # a French word in a name
+        "Published Dec. 3, 2025  •  Last updated 1 hour ago",  # a byline's spaced separator
+        "He left at noon.  She stayed until the end.",  # two spaces after a full stop
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:
@@ -75,6 +77,7 @@ def test_harper_article_lint_still_fires_where_the_article_is_wrong(harper: Harp
 def test_harper_there_their_and_dash_lints_still_fire_in_sentences(harper: HarperChecker) -> None:
     rules = [f.rule for f in harper.check("They said there house was sold --- last week.")]
     assert {"HARPER/Grammar", "HARPER/Formatting"} <= set(rules)
+    assert [f.rule for f in harper.check("The minister  said no.")] == ["HARPER/Formatting"]
 
 
 def test_harper_object_pronoun_lint_still_fires_where_the_case_is_wrong(harper: HarperChecker) -> None:

@@ -217,6 +217,24 @@ def _french_word_in_name(text: str, start: int, message: str) -> bool:
     return _FRENCH_FUNCTION_BEFORE.search(text[max(0, start - 8) : start]) is not None
 
 
+_SEPARATORS = frozenset("•·|—–/")
+
+
+def _spaced_separator(text: str, start: int, end: int, message: str) -> bool:
+    """Harper's double-space lints on the spacing of page furniture and typing habit:
+    around a separator ("Published Dec 3, 2025  •  4 minute read", a Postmedia byline)
+    or two spaces after a full stop ("He left.  She stayed."). Neither is a trace
+    of translation; a double space inside a sentence still draws the lint."""
+    low = message.lower()
+    if "spaces where there should be only one" not in low and "french spaces" not in low:
+        return False
+    if text[start:end].strip(" \u00a0"):
+        return False
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    return before in _SEPARATORS or after in _SEPARATORS or before in ".!?:;\"”’)"
+
+
 def _is_article_fix(problem: str, subs: list[str]) -> bool:
     """Harper's a/an lint: the one Harper fix `fix` applies unattended."""
     return problem.lower() in _ARTICLES and bool(subs) and subs[0].lower() in _ARTICLES
@@ -346,6 +364,8 @@ class HarperChecker:
                 continue  # "Businesses that can show they have ...": subject of a clause
             if _article_is_right(text, start, end):
                 continue  # "a unanimous ruling", "an hour": Harper's guess is wrong
+            if _spaced_separator(text, start, end, lint.message):
+                continue  # "2025  •  4 minute read", "He left.  She stayed."
             if _separator_line(text, start, end):
                 continue  # "---" between stories is a separator, not a dash
             if _letter_label(text, start, end, lint.message):
