@@ -151,6 +151,11 @@ _SILENT_H = regex.compile(r"(?:hour|honest|honou?r|heir)", regex.IGNORECASE)
 _NEXT_WORD = regex.compile(r"\s+[\"“‘'(]?(\w[\w-]*)")
 
 
+#: An all-capitals name said as a word, not letter by letter ("a FRAPRU spokesperson",
+#: "a NATO summit", "a CEGEP"): a consonant or two (the second r, l or h), then a vowel.
+_SAID_AS_WORD = regex.compile(r"(?:[B-DF-HJ-NP-TV-Z][RLH]?)?[AEIOU][A-Z]{2,}")
+
+
 def _article_is_right(text: str, start: int, end: int) -> bool:
     """Whether the article Harper would change already fits the sound of the next word."""
     article = text[start:end].lower()
@@ -158,6 +163,8 @@ def _article_is_right(text: str, start: int, end: int) -> bool:
     if article not in _ARTICLES or m is None:
         return False
     word = m.group(1)
+    if _SAID_AS_WORD.fullmatch(word):
+        return True  # an acronym said as a word: its sound is not its first letter's name
     if article == "a":
         return _CONSONANT_SOUND.match(word) is not None
     return _SILENT_H.match(word) is not None
