@@ -242,6 +242,15 @@ def _spaced_separator(text: str, start: int, end: int, message: str) -> bool:
     return before in _SEPARATORS or after in _SEPARATORS or before in ".!?:;\"”’)"
 
 
+def _space_between_names(text: str, start: int, end: int, message: str) -> bool:
+    """Harper's "is the space one character out of place?" between two capitalized
+    words ("MNA Ruba" -> "MN ARuba"): a title or acronym next to a name, not a typo."""
+    if "one character out of place" not in message.lower():
+        return False
+    words = text[start:end].split()
+    return len(words) == 2 and all(w[:1].isupper() for w in words)
+
+
 def _is_article_fix(problem: str, subs: list[str]) -> bool:
     """Harper's a/an lint: the one Harper fix `fix` applies unattended."""
     return problem.lower() in _ARTICLES and bool(subs) and subs[0].lower() in _ARTICLES
@@ -373,6 +382,8 @@ class HarperChecker:
                 continue  # "a unanimous ruling", "an hour": Harper's guess is wrong
             if _spaced_separator(text, start, end, lint.message):
                 continue  # "2025  •  4 minute read", "He left.  She stayed."
+            if _space_between_names(text, start, end, lint.message):
+                continue  # "MNA Ruba Ghazal" is not "MN ARuba"
             if _separator_line(text, start, end):
                 continue  # "---" between stories is a separator, not a dash
             if _letter_label(text, start, end, lint.message):
