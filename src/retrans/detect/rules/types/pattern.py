@@ -11,6 +11,7 @@ import regex
 from retrans.core.finding import Finding, FixPolicy
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
+from retrans.detect.rules.frequency import zipf_frequency
 from retrans.detect.rules.morph import FUNCTIONS, verb_forms
 from retrans.detect.rules.prefilter import Gate
 
@@ -27,6 +28,24 @@ from .base import (
 )
 
 FUNC_CALL = regex.compile(r"\$\{(\w+):(\w+)\}")
+
+#: A French article or preposition right before a match: the word is part of a French
+#: name ("Regroupement des comités logement et associations de locataires du Québec",
+#: "Fédération des médecins omnipraticiens du Québec") or quotation that English keeps.
+_FRENCH_BEFORE = regex.compile(r"(?:^|[\s(])(?:du|des|de|aux|et|d['’])\s*$|(?:^|\s)(?:médecins|medecins)\s+$")
+
+
+def in_french_name(text: str, start: int, end: int) -> bool:
+    """Whether a French word (one English does not use) follows a French article or
+    preposition on the same line, so it belongs to a French name, not an English frame."""
+    word = text[start:end]
+    if " " in word or not word.replace("-", "").isalpha():
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    if _FRENCH_BEFORE.search(text[max(line_start, start - 12) : start]) is None:
+        return False
+    low = word.lower()
+    return zipf_frequency(low, "en") < 2.5 and zipf_frequency(low, "fr") > zipf_frequency(low, "en") + 1.0
 
 
 def expand_template(match: regex.Match[str], template: str) -> str:
@@ -210,6 +229,8 @@ class PhraseRule(Rule):
             for m in e.regex.scan(ctx):
                 if "\n" in m.group():
                     continue  # a phrase never runs from one paragraph (or heading) into the next
+                if in_french_name(ctx.text, m.start(), m.end()):
+                    continue  # "Conseil du patronat du Québec": a French name, not a rendering
                 if not (self.when.holds(ctx, m.start(), m.end()) and e.when.holds(ctx, m.start(), m.end())):
                     continue
                 # A case-sensitive lexicon writes its replacements as they are meant
