@@ -239,7 +239,7 @@ def _spaced_separator(text: str, start: int, end: int, message: str) -> bool:
         return False
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
-    return before in _SEPARATORS or after in _SEPARATORS or before in ".!?:;\"”’)"
+    return before in _SEPARATORS or after in _SEPARATORS or before in '.!?:;"”’)'
 
 
 def _space_between_names(text: str, start: int, end: int, message: str) -> bool:
