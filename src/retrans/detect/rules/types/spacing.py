@@ -19,6 +19,8 @@ _HYPHEN_BEFORE = regex.compile(rf"(?<![\w-])({_L}+) -({_L}+)(?![\w-])")
 _HYPHEN_AFTER = regex.compile(rf"(?<![\w-])({_L}+)- ({_L}+)(?![\w-])")
 _GLUED = regex.compile(r"(?<![\w-])(\p{Ll}{3,})(\p{Lu}\p{Ll}{2,})(?![\w-])")
 _BEFORE_PUNCT = regex.compile(r"(?<=\w[”\"’)]?)([ \t\u00a0\u202f]+)([,;:!?]|\.(?!\.))(?=\s|$|[”\"’])")
+#: A newswire credit after a semicolon: "Editing by", "Additional reporting by", "Writing by".
+_CREDIT_AFTER = regex.compile(r"(?:\s+\p{Ll}+)?\s+by\s+\p{Lu}")
 _SEMI_CAPITAL = regex.compile(r";\s+(\p{Lu}\p{Ll}+)(?![\w-])")
 _MID_CAPITAL = regex.compile(r"(?<=\p{Ll},?\s)(\p{Lu}\p{Ll}+)\b")
 _DASH = regex.compile(r"(?<![\w-])(\p{Ll}{2,})-(and|but|or|which|who|while|whereas)(?![\w-])\s")
@@ -105,6 +107,8 @@ class SpacingRule(Rule):
             word = m.group(1)
             if word in proper or word == "I" or not _is_word(word, 4.0) or word in midsentence:
                 continue
+            if _CREDIT_AFTER.match(ctx.text, m.end(1)):
+                continue  # a wire credit: "(Reporting by ...; Editing by ...)"
             yield self.finding(m.start(1), m.end(1), [word.lower()])
 
     def _dash(self, ctx: TextContext) -> Iterator[Finding]:
