@@ -66,6 +66,7 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "He left at noon.  She stayed until the end.",  # two spaces after a full stop
         "A FRAPRU spokesperson said tenants need help now.",  # an acronym said as a word
         "Québec solidaire MNA Ruba Ghazal asked the question.",  # a title before a name
+        "The European planemaker raised its delivery target.",  # a wire-style closed compound
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:

@@ -60,6 +60,11 @@ NEWS_COMPOUNDS = frozenset({"byelection", "byelections"})
 COUNTABLE_IN_NEWS = frozenset({"ridings"})
 
 
+#: A noun closed onto an agent noun, as wire style writes it ("planemaker", "chipmaker",
+#: "homebuilder", "shipowner", "policyholders").
+_AGENT_COMPOUND = regex.compile(r"[a-z]{3,}(?:maker|builder|owner|holder|goer|seeker|setter|watcher|grower|keeper)s?")
+
+
 def _known_closed_compound(lint: Any) -> bool:
     """Harper's "missing space" guess on a word English already has as one word
     ("outshot", "byelection"). Machine translation does not misspell, so on its
@@ -72,6 +77,8 @@ def _known_closed_compound(lint: Any) -> bool:
     # "`homebuyers` should probably be written as `home buyers`": a split of a word
     # English writes closed ("homebuyers", "stumpage", "outshot").
     split = "should probably be written as" in message and " " not in word.strip()
+    if split and _AGENT_COMPOUND.fullmatch(word.lower()):
+        return True  # "planemaker", "automaker", "homebuilder": news closes these
     return ("missing space" in message or split) and zipf_frequency(word.lower(), "en") >= 1.0
 
 
