@@ -59,6 +59,16 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "Businesses that can show they have no alternative source may apply.",  # clause subject
         "The cook poured hot syrup over all of it.",  # a partitive "of", not "overall"
         "The Producteurs et productrices acéricoles du Québec manage the reserve.",  # a French name
+        "The first story ends here.\n\n---\n\nThe second story starts here.",  # a separator line
+        "Two residents were treated for hepatitis A and released.",  # a letter as a label
+        '"Will there be delays? Of course there will," the minister said.',  # inversion
+        "Flights were delayed by the need to de-ice several aircraft.",  # a prefixed verb
+        "The Conseil du patronat du Québec welcomed the budget.",  # a French word in a name
+        "Published Dec. 3, 2025  •  Last updated 1 hour ago",  # a byline's spaced separator
+        "He left at noon.  She stayed until the end.",  # two spaces after a full stop
+        "A FRAPRU spokesperson said tenants need help now.",  # an acronym said as a word
+        "Québec solidaire MNA Ruba Ghazal asked the question.",  # a title before a name
+        "The European planemaker raised its delivery target.",  # a wire-style closed compound
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:
@@ -67,6 +77,12 @@ def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, 
 
 def test_harper_article_lint_still_fires_where_the_article_is_wrong(harper: HarperChecker) -> None:
     assert [f.suggestions for f in harper.check("They waited a hour for a earthy stew.")] == [("an",), ("an",)]
+
+
+def test_harper_there_their_and_dash_lints_still_fire_in_sentences(harper: HarperChecker) -> None:
+    rules = [f.rule for f in harper.check("They said there house was sold --- last week.")]
+    assert {"HARPER/Grammar", "HARPER/Formatting"} <= set(rules)
+    assert [f.rule for f in harper.check("The minister  said no.")] == ["HARPER/Formatting"]
 
 
 def test_harper_object_pronoun_lint_still_fires_where_the_case_is_wrong(harper: HarperChecker) -> None:

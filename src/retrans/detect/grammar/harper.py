@@ -60,6 +60,11 @@ NEWS_COMPOUNDS = frozenset({"byelection", "byelections"})
 COUNTABLE_IN_NEWS = frozenset({"ridings"})
 
 
+#: A noun closed onto an agent noun, as wire style writes it ("planemaker", "chipmaker",
+#: "homebuilder", "shipowner", "policyholders").
+_AGENT_COMPOUND = regex.compile(r"[a-z]{3,}(?:maker|builder|owner|holder|goer|seeker|setter|watcher|grower|keeper)s?")
+
+
 def _known_closed_compound(lint: Any) -> bool:
     """Harper's "missing space" guess on a word English already has as one word
     ("outshot", "byelection"). Machine translation does not misspell, so on its
@@ -72,6 +77,8 @@ def _known_closed_compound(lint: Any) -> bool:
     # "`homebuyers` should probably be written as `home buyers`": a split of a word
     # English writes closed ("homebuyers", "stumpage", "outshot").
     split = "should probably be written as" in message and " " not in word.strip()
+    if split and _AGENT_COMPOUND.fullmatch(word.lower()):
+        return True  # "planemaker", "automaker", "homebuilder": news closes these
     return ("missing space" in message or split) and zipf_frequency(word.lower(), "en") >= 1.0
 
 
@@ -151,6 +158,11 @@ _SILENT_H = regex.compile(r"(?:hour|honest|honou?r|heir)", regex.IGNORECASE)
 _NEXT_WORD = regex.compile(r"\s+[\"“‘'(]?(\w[\w-]*)")
 
 
+#: An all-capitals name said as a word, not letter by letter ("a FRAPRU spokesperson",
+#: "a NATO summit", "a CEGEP"): a consonant or two (the second r, l or h), then a vowel.
+_SAID_AS_WORD = regex.compile(r"(?:[B-DF-HJ-NP-TV-Z][RLH]?)?[AEIOU][A-Z]{2,}")
+
+
 def _article_is_right(text: str, start: int, end: int) -> bool:
     """Whether the article Harper would change already fits the sound of the next word."""
     article = text[start:end].lower()
@@ -158,9 +170,92 @@ def _article_is_right(text: str, start: int, end: int) -> bool:
     if article not in _ARTICLES or m is None:
         return False
     word = m.group(1)
+    if _SAID_AS_WORD.fullmatch(word):
+        return True  # an acronym said as a word: its sound is not its first letter's name
     if article == "a":
         return _CONSONANT_SOUND.match(word) is not None
     return _SILENT_H.match(word) is not None
+
+
+def _separator_line(text: str, start: int, end: int) -> bool:
+    """Harper's "three hyphens, use an em dash" on a line of only hyphens: a
+    separator between stories or sections ("---"), not a dash in a sentence."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end].strip()
+    return bool(line) and set(line) <= {"-", "—", "–", "*", "_", " "}
+
+
+def _letter_label(text: str, start: int, end: int, message: str) -> bool:
+    """Harper's a/an lint on a capital "A" inside a sentence: a letter used as a
+    label ("influenza A", "hepatitis A", "Plan A", "Group A"), not the article."""
+    if text[start:end] != "A" or "indefinite article" not in message.lower():
+        return False
+    before = text[max(0, start - 3) : start]
+    return len(before) >= 2 and before[-1] == " " and before[-2].isalnum()
+
+
+_AUXILIARY_BEFORE = regex.compile(
+    r"(?:^|[\s\"“‘'(])(?:are|is|were|was|will|would|could|should|can|may|might|must|aren't|isn't|weren't|"
+    r"wasn't|won't|wouldn't|couldn't|shouldn't|can't|aren’t|isn’t|weren’t|wasn’t|won’t)\s+$",
+    regex.IGNORECASE,
+)
+
+
+def _there_after_auxiliary(text: str, start: int, end: int, message: str) -> bool:
+    """Harper's there/their guess on "there" right after an auxiliary: the
+    question or inversion "Are there problems?", "Will there be cuts?"."""
+    if text[start:end].lower() != "there" or "their" not in message.lower():
+        return False
+    return _AUXILIARY_BEFORE.search(text[max(0, start - 12) : start]) is not None
+
+
+_HYPHENATED_NEXT = regex.compile(r"\s+\p{L}+-\p{L}")
+
+
+def _verb_with_prefix_next(text: str, end: int, message: str) -> bool:
+    """Harper's "should be followed by a verb" when the next word is a hyphenated
+    verb it reads as two words ("the need to de-ice aircraft", "to re-elect")."""
+    return "followed by a verb" in message.lower() and _HYPHENATED_NEXT.match(text, end) is not None
+
+
+_FRENCH_FUNCTION_BEFORE = regex.compile(r"\b(?:du|des|de|de\s+la|la|le|les|aux|au|et|d['’]|l['’])\s*$")
+
+
+def _french_word_in_name(text: str, start: int, message: str) -> bool:
+    """Harper's split guess ("`patronat` should be written as `patron at`") on a
+    French word after a French article or preposition: part of a French name
+    ("Conseil du patronat du Québec") or quotation that English news keeps."""
+    if "should probably be written as" not in message.lower():
+        return False
+    return _FRENCH_FUNCTION_BEFORE.search(text[max(0, start - 8) : start]) is not None
+
+
+_SEPARATORS = frozenset("•·|—–/")
+
+
+def _spaced_separator(text: str, start: int, end: int, message: str) -> bool:
+    """Harper's double-space lints on the spacing of page furniture and typing habit:
+    around a separator ("Published Dec 3, 2025  •  4 minute read", a Postmedia byline)
+    or two spaces after a full stop ("He left.  She stayed."). Neither is a trace
+    of translation; a double space inside a sentence still draws the lint."""
+    low = message.lower()
+    if "spaces where there should be only one" not in low and "french spaces" not in low:
+        return False
+    if text[start:end].strip(" \u00a0"):
+        return False
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    return before in _SEPARATORS or after in _SEPARATORS or before in '.!?:;"”’)'
+
+
+def _space_between_names(text: str, start: int, end: int, message: str) -> bool:
+    """Harper's "is the space one character out of place?" between two capitalized
+    words ("MNA Ruba" -> "MN ARuba"): a title or acronym next to a name, not a typo."""
+    if "one character out of place" not in message.lower():
+        return False
+    words = text[start:end].split()
+    return len(words) == 2 and all(w[:1].isupper() for w in words)
 
 
 def _is_article_fix(problem: str, subs: list[str]) -> bool:
@@ -296,6 +391,20 @@ class HarperChecker:
                 continue  # "poured over all of it" is not "overall"
             if kind == "Typo" and _inside_french_name(text, start):
                 continue  # "Producteurs et productrices acéricoles": a name kept in French
+            if _spaced_separator(text, start, end, lint.message):
+                continue  # "2025  •  4 minute read", "He left.  She stayed."
+            if _space_between_names(text, start, end, lint.message):
+                continue  # "MNA Ruba Ghazal" is not "MN ARuba"
+            if _separator_line(text, start, end):
+                continue  # "---" between stories is a separator, not a dash
+            if _letter_label(text, start, end, lint.message):
+                continue  # "influenza A", "Plan A": a letter, not the article
+            if _there_after_auxiliary(text, start, end, lint.message):
+                continue  # "Are there problems?"
+            if _verb_with_prefix_next(text, end, lint.message):
+                continue  # "the need to de-ice aircraft"
+            if _french_word_in_name(text, start, lint.message):
+                continue  # "Conseil du patronat du Québec"
             for s in lint.suggestions:
                 how = int(s.kind)
                 if how == 1:  # remove

@@ -24,6 +24,7 @@ from pathlib import Path
 import yaml
 
 from retrans.detect.rules.prefilter import Vocabulary, gate_for
+from retrans.detect.rules.types.pattern import in_french_name
 
 #: Source name -> finding code. Codes RT950-RT959 belong to the LM checker.
 CODES = {"confusions": "RT950", "freedict": "RT951", "wordnet": "RT952", "topk": "RT953"}
@@ -175,6 +176,14 @@ def sentence_start(text: str, pos: int) -> bool:
     return not before or before[-1] in '.!?:\n"“«(—-'
 
 
+def opens_name(text: str, end: int) -> bool:
+    """Whether a capitalized word follows on the same line: the match then opens a
+    name ("Alimentation Couche-Tard Inc.", "Immobilier Québec"), even at a sentence start."""
+    rest = text[end : end + 40]
+    word = rest.lstrip(" \t")
+    return len(word) < len(rest) and len(word) > 1 and word[0].isupper() and word[1].isalpha()
+
+
 def confusion_candidates(text: str, data: Confusions) -> Iterator[Candidate]:
     """Every match of every entry whose cheap guards pass."""
     src = data.sources.get("confusions", Source("confusions", 0.0))
@@ -200,6 +209,10 @@ def confusion_candidates(text: str, data: Confusions) -> Iterator[Candidate]:
                 continue
             if word[:1].isupper() and not e.titles and not sentence_start(text, m.start()):
                 continue  # inside a name or a title
+            if word[:1].isupper() and not e.titles and opens_name(text, m.end()):
+                continue  # a name's first word at a sentence start ("Alimentation Couche-Tard Inc.")
+            if in_french_name(text, m.start(), m.end()):
+                continue  # "associations de locataires du Québec": a French name English keeps
             nxt = text[m.end() : m.end() + 60]
             prev = text[max(0, m.start() - 60) : m.start()]
             if e.unless_next is not None and e.unless_next.match(nxt):

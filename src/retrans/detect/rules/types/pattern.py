@@ -11,6 +11,7 @@ import regex
 from retrans.core.finding import Finding, FixPolicy
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
+from retrans.detect.rules.frequency import zipf_frequency
 from retrans.detect.rules.morph import FUNCTIONS, verb_forms
 from retrans.detect.rules.prefilter import RUN, Gate
 
@@ -27,6 +28,54 @@ from .base import (
 )
 
 FUNC_CALL = regex.compile(r"\$\{(\w+):(\w+)\}")
+
+#: A French article or preposition right before a match: the word is part of a French
+#: name ("Regroupement des comités logement et associations de locataires du Québec",
+#: "Fédération des médecins omnipraticiens du Québec") or quotation that English keeps.
+_FRENCH_BEFORE = regex.compile(r"(?:^|[\s(])(?:du|des|de|aux|et|d['’])\s*$|(?:^|\s)(?:médecins|medecins)\s+$")
+
+
+_GLOSS_BEFORE = regex.compile(
+    r"\b(?:known|referred\s+to)\s+(?:in\s+(?:Quebec|Québec|French|France)\s+)?as\s+(?:the\s+)?[«\"“‘(]?\s*$"
+    r"|\b(?:called|dubbed|nicknamed)\s+[«\"“‘(]?\s*$"
+    r"|\b(?:French|Quebec|Québec)\s+(?:word|term|name|expression)\s+[«\"“‘(]?\s*$",
+    regex.IGNORECASE,
+)
+_GLOSS_AFTER = regex.compile(
+    r"\s*[»\"”’]?\s*[),]?\s*(?:in\s+French|as\s+(?:they|it)\s+(?:are|is)\s+(?:known|called))\b"
+)
+
+
+def _is_french(word: str) -> bool:
+    """A word French uses and English does not ("locataires", "patronat", "préposés")."""
+    low = word.lower()
+    return zipf_frequency(low, "en") < 2.5 and zipf_frequency(low, "fr") > zipf_frequency(low, "en") + 1.0
+
+
+def glossed_french_term(text: str, start: int, end: int) -> bool:
+    """Whether a French term is quoted as such: "orderlies, known in Quebec as
+    préposés aux bénéficiaires", "the term dépanneur", "caisses (credit unions) in
+    French": English explaining the French word, not a word left untranslated."""
+    first = text[start:end].split()[0] if text[start:end].split() else ""
+    if not first or not _is_french(first.strip("-")):
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    return (
+        _GLOSS_BEFORE.search(text[max(line_start, start - 40) : start]) is not None
+        or _GLOSS_AFTER.match(text, end) is not None
+    )
+
+
+def in_french_name(text: str, start: int, end: int) -> bool:
+    """Whether a French word (one English does not use) follows a French article or
+    preposition on the same line, so it belongs to a French name, not an English frame."""
+    word = text[start:end]
+    if " " in word or not word.replace("-", "").isalpha():
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    if _FRENCH_BEFORE.search(text[max(line_start, start - 12) : start]) is None:
+        return False
+    return _is_french(word)
 
 
 def expand_template(match: regex.Match[str], template: str) -> str:
@@ -232,6 +281,12 @@ class PhraseRule(Rule):
             if not e.possible(vocab) or not e.regex.may_match(ctx):
                 continue
             for m in e.regex.scan(ctx):
+                if "\n" in m.group():
+                    continue  # a phrase never runs from one paragraph (or heading) into the next
+                if in_french_name(ctx.text, m.start(), m.end()):
+                    continue  # "Conseil du patronat du Québec": a French name, not a rendering
+                if glossed_french_term(ctx.text, m.start(), m.end()):
+                    continue  # "orderlies, known in Quebec as préposés aux bénéficiaires"
                 if not (self.when.holds(ctx, m.start(), m.end()) and e.when.holds(ctx, m.start(), m.end())):
                     continue
                 # A case-sensitive lexicon writes its replacements as they are meant

@@ -324,6 +324,10 @@ class PronounRule(Rule):
                 msg = (self.params["gender_message"] or self.spec.message).replace("{antecedent}", name)
                 # "Carney spoke first. Smith praised his plan.": his may be Carney's.
                 other = _person_before(ctx.text[max(0, offset - _LOOKBACK) : offset], low, people, genders)
+                if other and tok.i < subj.i:
+                    # "Le Pen appealed. If her ban is upheld, Bardella will run.": a possessive
+                    # ahead of the subject that fits the person just named refers back to her.
+                    continue
                 if other:
                     yield self.finding(
                         start,

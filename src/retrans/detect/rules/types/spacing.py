@@ -19,6 +19,8 @@ _HYPHEN_BEFORE = regex.compile(rf"(?<![\w-])({_L}+) -({_L}+)(?![\w-])")
 _HYPHEN_AFTER = regex.compile(rf"(?<![\w-])({_L}+)- ({_L}+)(?![\w-])")
 _GLUED = regex.compile(r"(?<![\w-])(\p{Ll}{3,})(\p{Lu}\p{Ll}{2,})(?![\w-])")
 _BEFORE_PUNCT = regex.compile(r"(?<=\w[”\"’)]?)([ \t\u00a0\u202f]+)([,;:!?]|\.(?!\.))(?=\s|$|[”\"’])")
+#: A newswire credit after a semicolon: "Editing by", "Additional reporting by", "Writing by".
+_CREDIT_AFTER = regex.compile(r"(?:\s+\p{Ll}+)?\s+by\s+\p{Lu}")
 _SEMI_CAPITAL = regex.compile(r";\s+(\p{Lu}\p{Ll}+)(?![\w-])")
 _NAME_OR_SCORE_NEXT = regex.compile(r"[ \t]+(?:\p{Lu}|\d)")
 #: Words that open a clause whatever follows them ("; The Liberals", "; But Ottawa").
@@ -140,6 +142,8 @@ class SpacingRule(Rule):
             # results ("; Halifax 3"): the capital belongs to a name, not the clause.
             if word.lower() not in _CLAUSE_OPENERS and _NAME_OR_SCORE_NEXT.match(ctx.text, m.end(1)):
                 continue
+            if _CREDIT_AFTER.match(ctx.text, m.end(1)):
+                continue  # a wire credit: "(Reporting by ...; Editing by ...)"
             yield self.finding(m.start(1), m.end(1), [word.lower()])
 
     def _dash(self, ctx: TextContext) -> Iterator[Finding]:
