@@ -389,8 +389,6 @@ class HarperChecker:
                 continue  # "a unanimous ruling", "an hour": Harper's guess is wrong
             if _open_compound_before_of(text, end, lint.message):
                 continue  # "poured over all of it" is not "overall"
-            if kind == "Typo" and _inside_french_name(text, start):
-                continue  # "Producteurs et productrices acéricoles": a name kept in French
             if _spaced_separator(text, start, end, lint.message):
                 continue  # "2025  •  4 minute read", "He left.  She stayed."
             if _space_between_names(text, start, end, lint.message):
@@ -440,30 +438,6 @@ def _open_compound_before_of(text: str, end: int, message: str) -> bool:
     "over all of it", "every one of them", "any one of the three" are not
     "overall", "everyone", "anyone"."""
     return "closed compound" in message.lower() and _OF_NEXT.match(text, end) is not None
-
-
-#: French words that join the parts of an organisation's name ("Conseil du
-#: patronat", "Producteurs et productrices acéricoles du Québec").
-_FRENCH_LINKS = frozenset({"et", "de", "du", "des", "la", "le", "les", "à", "au", "aux", "en", "sur", "pour"})
-_WORD_BEFORE = regex.compile(r"[\p{L}'’-]+")
-
-
-def _inside_french_name(text: str, start: int) -> bool:
-    """Whether the word at `start` continues a French proper name: walking back at
-    most four words on its line, a French linking word, then a capitalised word.
-    Canadian English news keeps such names in French; Harper's dictionary takes
-    their lowercase words for typos. Lowercase French outside a name (the
-    untranslated words machine translation leaves) is still reported."""
-    line_start = text.rfind("\n", 0, start) + 1
-    words = _WORD_BEFORE.findall(text, line_start, start)[-4:]
-    linked = False
-    for w in reversed(words):
-        low = w.lower()
-        if low in _FRENCH_LINKS or low.startswith(("d'", "d’", "l'", "l’")):
-            linked = True
-        elif w[:1].isupper():
-            return linked
-    return False
 
 
 def _chunks(text: str, size: int) -> Iterable[tuple[int, str]]:

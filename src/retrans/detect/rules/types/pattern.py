@@ -282,7 +282,7 @@ class PhraseRule(Rule):
                 continue
             for m in e.regex.scan(ctx):
                 if "\n" in m.group():
-                    continue  # a phrase never runs from one paragraph (or heading) into the next
+                    continue  # a phrase never runs across a line (the join above; this covers {{set}} terms)
                 if in_french_name(ctx.text, m.start(), m.end()):
                     continue  # "Conseil du patronat du Québec": a French name, not a rendering
                 if glossed_french_term(ctx.text, m.start(), m.end()):
