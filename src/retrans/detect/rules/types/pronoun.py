@@ -559,6 +559,95 @@ _HUMAN_NOUNS = frozenset(
         "queen",
         "pope",
         "prince",
+        "principal",
+        "superintendent",
+        "inspector",
+        "detective",
+        "constable",
+        "prosecutor",
+        "defendant",
+        "accused",
+        "plaintiff",
+        "attorney",
+        "surgeon",
+        "physician",
+        "pharmacist",
+        "paramedic",
+        "firefighter",
+        "pilot",
+        "athlete",
+        "skater",
+        "skier",
+        "goaltender",
+        "goalie",
+        "striker",
+        "referee",
+        "artist",
+        "singer",
+        "actor",
+        "actress",
+        "writer",
+        "novelist",
+        "poet",
+        "filmmaker",
+        "producer",
+        "composer",
+        "musician",
+        "cook",
+        "employee",
+        "employer",
+        "entrepreneur",
+        "investor",
+        "shareholder",
+        "executive",
+        "treasurer",
+        "organizer",
+        "organiser",
+        "activist",
+        "protester",
+        "volunteer",
+        "delegate",
+        "negotiator",
+        "mediator",
+        "arbitrator",
+        "landlord",
+        "tenant",
+        "homeowner",
+        "neighbour",
+        "neighbor",
+        "passenger",
+        "motorist",
+        "cyclist",
+        "pedestrian",
+        "hunter",
+        "fisherman",
+        "biologist",
+        "historian",
+        "curator",
+        "lecturer",
+        "coroner",
+        "warden",
+        "inmate",
+        "prisoner",
+        "soldier",
+        "veteran",
+        "sergeant",
+        "corporal",
+        "lieutenant",
+        "colonel",
+        "admiral",
+        "councillor",
+        "councilor",
+        "alderman",
+        "trustee",
+        "dean",
+        "rector",
+        "principal's",
+        "vice-president",
+        "presenter",
+        "anchor",
+        "commentator",
+        "official's",
     ]
 )
 # Verbs a person does and a thing rarely does: "It said", "It promised" after a named
@@ -973,4 +1062,22 @@ def _is_title(tok: Any, in_person: set[int]) -> bool:
         return True
     if tok.head.i in in_person or any(c.i in in_person for c in tok.children):
         return True
+    if _of_complement_then_name(tok, in_person):
+        return True
     return tok.dep_ in ("compound", "appos") and tok.head.i in in_person
+
+
+def _of_complement_then_name(tok: Any, in_person: set[int]) -> bool:
+    """"the mayor of Montreal, Valérie Plante, said": the role names the person
+    after its short "of" complement, though the parser may hang the name on the
+    complement (French "la mairesse de Montréal, Valérie Plante")."""
+    doc = tok.doc
+    j = tok.i + 1
+    if j >= len(doc) or doc[j].lower_ != "of":
+        return False
+    for k in range(j + 1, min(len(doc) - 1, j + 7)):
+        if doc[k].text == ",":
+            return doc[k + 1].i in in_person
+        if doc[k].pos_ in ("VERB", "AUX", "PUNCT"):
+            return False
+    return False
