@@ -69,10 +69,17 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "A FRAPRU spokesperson said tenants need help now.",  # an acronym said as a word
         "Québec solidaire MNA Ruba Ghazal asked the question.",  # a title before a name
         "The European planemaker raised its delivery target.",  # a wire-style closed compound
+        "By Friday the volunteers had had enough of the delays.",  # a past perfect of "have"
+        "The mayor said that that was not the city's decision.",  # a conjunction, then "that"
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:
     assert [(f.rule, f.message) for f in harper.check(text)] == []
+
+
+def test_harper_repetition_still_fires_on_a_doubled_word_english_never_doubles(harper: HarperChecker) -> None:
+    found = harper.check("The mayor of of Laval was absent, and the council had had no word.")
+    assert [f.rule for f in found] == ["HARPER/Repetition"]
 
 
 def test_harper_article_lint_still_fires_where_the_article_is_wrong(harper: HarperChecker) -> None:

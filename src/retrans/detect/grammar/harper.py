@@ -403,6 +403,8 @@ class HarperChecker:
                 continue  # "the need to de-ice aircraft"
             if _french_word_in_name(text, start, lint.message):
                 continue  # "Conseil du patronat du Québec"
+            if _grammatical_doubling(text, start, end):
+                continue  # "She had had enough", "He said that that was wrong"
             for s in lint.suggestions:
                 how = int(s.kind)
                 if how == 1:  # remove
@@ -428,6 +430,19 @@ class HarperChecker:
                 )
             )
         return findings
+
+
+#: Words English doubles grammatically: the past perfect of "have" ("had had") and
+#: a conjunction before a demonstrative ("said that that was").
+_DOUBLE_OK = regex.compile(r"\b(had|that)\s+\1\b", regex.IGNORECASE)
+
+
+def _grammatical_doubling(text: str, start: int, end: int) -> bool:
+    """Harper's repetition lints on a doubled word that English doubles on purpose."""
+    for m in _DOUBLE_OK.finditer(text, max(0, start - 12), min(len(text), end + 12)):
+        if m.start() <= start and end <= m.end():
+            return True
+    return False
 
 
 _OF_NEXT = regex.compile(r"\s+of\b", regex.IGNORECASE)
