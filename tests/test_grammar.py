@@ -71,6 +71,7 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "The European planemaker raised its delivery target.",  # a wire-style closed compound
         "By Friday the volunteers had had enough of the delays.",  # a past perfect of "have"
         "The mayor said that that was not the city's decision.",  # a conjunction, then "that"
+        '"We had to say no to families every week," the director said.',  # the idiom "say no to"
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:

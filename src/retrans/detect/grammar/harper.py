@@ -405,6 +405,8 @@ class HarperChecker:
                 continue  # "Conseil du patronat du Québec"
             if _grammatical_doubling(text, start, end):
                 continue  # "She had had enough", "He said that that was wrong"
+            if _say_no_to(text, start, lint.message):
+                continue  # "We had to say no to people": the idiom, not "not to"
             for s in lint.suggestions:
                 how = int(s.kind)
                 if how == 1:  # remove
@@ -435,6 +437,14 @@ class HarperChecker:
 #: Words English doubles grammatically: the past perfect of "have" ("had had") and
 #: a conjunction before a demonstrative ("said that that was").
 _DOUBLE_OK = regex.compile(r"\b(had|that)\s+\1\b", regex.IGNORECASE)
+
+
+_SAY_BEFORE = regex.compile(r"\b(?:say|says|said|saying|answer|answered|vote|voted|voting)\s+$", regex.IGNORECASE)
+
+
+def _say_no_to(text: str, start: int, message: str) -> bool:
+    """Harper's "not to" guess on "say no to" / "voted no to", an idiom."""
+    return "`not to`" in message and _SAY_BEFORE.search(text, max(0, start - 20), start) is not None
 
 
 def _grammatical_doubling(text: str, start: int, end: int) -> bool:

@@ -863,6 +863,7 @@ class PersonPronounRule(Rule):
         first_named = len(doc)  # a pronoun before every name ("Her death grieved John") is not theirs
         in_person: set[int] = set()
         role_only = len(doc)
+        role_subject = -1  # the last role noun that is a subject ("When he arrived, the mayor said")
         for ent in doc.ents:
             g = self._gender_of(ent.text, genders) if ent.label_ == "PERSON" or ent.text.lower() in genders else None
             if g is None or _in_compound(doc.text, ent.start_char, ent.end_char):
@@ -888,11 +889,16 @@ class PersonPronounRule(Rule):
             elif low in _GENDER_NOUNS and low not in ("he", "she") and tok.pos_ == "NOUN":
                 persons.append(_GENDER_NOUNS[low])
             elif _is_human_noun(low) and tok.pos_ == "NOUN" and not _is_title(tok, in_person):
+                if _names_titled_person(tok, in_person):
+                    continue  # "Finance Minister Chrystia Freeland ... The minister said": her
                 # Someone named by a role only: the pronoun may be theirs (a
                 # sentence-initial "It" cannot look ahead to them). A plural counts
                 # too: "met the ministers. He said" may be one of them.
                 role_only = min(role_only, tok.i)
-        if not persons and role_only == len(doc) and self.things:
+                if tok.dep_ in _SUBJ:
+                    role_subject = max(role_subject, tok.i)
+        first_cur = next((t.i for t in doc if t.idx >= cur and not t.is_space), len(doc))
+        if not persons and role_only >= first_cur and role_subject < 0 and self.things:
             yield from self._check_thing(text, doc, offset, cur, genders)
             return
         # A named person in this sentence or the one before is required: a pronoun
@@ -913,7 +919,9 @@ class PersonPronounRule(Rule):
                     yield self.finding(start, start + len(tok.text), [match_case(tok.text, found)])
                 continue
             g = _PRONOUN_GENDER.get(low)
-            if g is None or g == gender or role_only < len(doc) or tok.i < first_named:
+            # A role noun before the pronoun, or a subject after it, may be whom it
+            # means; an object after it ("He promised more nurses") cannot be.
+            if g is None or g == gender or role_only < tok.i or role_subject > tok.i or tok.i < first_named:
                 continue
             if _inside_quote(text, start) or self._other_before(text, offset, low, genders):
                 continue
@@ -1081,3 +1089,14 @@ def _of_complement_then_name(tok: Any, in_person: set[int]) -> bool:
         if doc[k].pos_ in ("VERB", "AUX", "PUNCT"):
             return False
     return False
+
+
+def _names_titled_person(tok: Any, in_person: set[int]) -> bool:
+    """"The minister" (the article alone before it) when the chunk's only use of
+    that role word otherwise is as the title of a named person ("Finance Minister
+    Chrystia Freeland ... The minister said"): it refers back to that person."""
+    doc = tok.doc
+    if tok.i == 0 or doc[tok.i - 1].lower_ != "the":
+        return False
+    same = [t for t in doc if t.lower_ == tok.lower_ and t.i != tok.i]
+    return bool(same) and all(_is_title(t, in_person) for t in same)
