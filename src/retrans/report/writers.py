@@ -88,11 +88,16 @@ class JsonWriter(Writer):
         if r.error or r.skipped:
             self.errors.append(failure(r))
             return
-        entry: dict[str, Any] = {"path": r.path}
+        # Written finding by finding, byte for byte what `json.dumps` of the whole
+        # entry gives: a large file's hundred thousand findings never exist as dicts
+        # (and one string) all at once.
+        head = '{"path": ' + json.dumps(r.path, ensure_ascii=False)
         if r.mt_score is not None:
-            entry["mt_score"] = r.mt_score
-        entry["findings"] = [finding_dict(f, r.index) for f in r.findings]
-        self.out.write((",\n" if self.count else "") + json.dumps(entry, ensure_ascii=False))
+            head += ', "mt_score": ' + json.dumps(r.mt_score)
+        self.out.write((",\n" if self.count else "") + head + ', "findings": [')
+        for i, f in enumerate(r.findings):
+            self.out.write((", " if i else "") + json.dumps(finding_dict(f, r.index), ensure_ascii=False))
+        self.out.write("]}")
         self.count += 1
 
     def end(self) -> None:
