@@ -69,6 +69,7 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "A FRAPRU spokesperson said tenants need help now.",  # an acronym said as a word
         "Québec solidaire MNA Ruba Ghazal asked the question.",  # a title before a name
         "The European planemaker raised its delivery target.",  # a wire-style closed compound
+        "First paragraph.\nAdvertisement\nAdvertisement\nSecond paragraph.",  # one furniture line each
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:
@@ -83,6 +84,10 @@ def test_harper_there_their_and_dash_lints_still_fire_in_sentences(harper: Harpe
     rules = [f.rule for f in harper.check("They said there house was sold --- last week.")]
     assert {"HARPER/Grammar", "HARPER/Formatting"} <= set(rules)
     assert [f.rule for f in harper.check("The minister  said no.")] == ["HARPER/Formatting"]
+
+
+def test_harper_repetition_still_fires_within_a_line(harper: HarperChecker) -> None:
+    assert "HARPER/Repetition" in [f.rule for f in harper.check("The minister said the the deal was done.")]
 
 
 def test_harper_object_pronoun_lint_still_fires_where_the_case_is_wrong(harper: HarperChecker) -> None:

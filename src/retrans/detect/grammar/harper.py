@@ -403,6 +403,8 @@ class HarperChecker:
                 continue  # "the need to de-ice aircraft"
             if _french_word_in_name(text, start, lint.message):
                 continue  # "Conseil du patronat du Québec"
+            if kind == "Repetition" and "\n" in text[start:end]:
+                continue  # "Advertisement\nAdvertisement": one line each, page furniture or a heading
             for s in lint.suggestions:
                 how = int(s.kind)
                 if how == 1:  # remove
