@@ -72,6 +72,9 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "By Friday the volunteers had had enough of the delays.",  # a past perfect of "have"
         "The mayor said that that was not the city's decision.",  # a conjunction, then "that"
         '"We had to say no to families every week," the director said.',  # the idiom "say no to"
+        "First paragraph.\nAdvertisement\nAdvertisement\nSecond paragraph.",  # one furniture line each
+        "The province said its spending would rise.",  # a verbal noun after the possessive
+        "Ottawa split its spending into two budgets.",
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:
@@ -91,6 +94,14 @@ def test_harper_there_their_and_dash_lints_still_fire_in_sentences(harper: Harpe
     rules = [f.rule for f in harper.check("They said there house was sold --- last week.")]
     assert {"HARPER/Grammar", "HARPER/Formatting"} <= set(rules)
     assert [f.rule for f in harper.check("The minister  said no.")] == ["HARPER/Formatting"]
+
+
+def test_harper_repetition_still_fires_within_a_line(harper: HarperChecker) -> None:
+    assert "HARPER/Repetition" in [f.rule for f in harper.check("The minister said the the deal was done.")]
+
+
+def test_harper_its_lint_still_fires_before_other_words(harper: HarperChecker) -> None:
+    assert "HARPER/Punctuation" in [f.rule for f in harper.check("Its a shame the deal failed.")]
 
 
 def test_harper_object_pronoun_lint_still_fires_where_the_case_is_wrong(harper: HarperChecker) -> None:

@@ -82,6 +82,21 @@ def test_bad_examples_give_a_candidate_at_the_marker(data: Confusions) -> None:
             assert (start, end) in spans, f"{e.id}: no candidate at the marker in {ex!r}"
 
 
+def test_a_form_coordinated_with_its_own_alternative_is_no_candidate(data: Confusions) -> None:
+    """A form such as "prices" in "blames prices and tariffs": the writer tells the two apart, so the form is not a
+    rendering of the French word the alternative names; alone, it still is a candidate."""
+    coordinated = [
+        "The minister blames prices and tariffs for the deficit.",
+        "Under the tariff order, tariffs and prices on Canadian goods take effect Tuesday.",
+        "The tariff order sets new rates, tariffs and fees on Canadian goods.",
+    ]
+    for text in coordinated:
+        found = {c.original for c in confusion_candidates(text, data) if c.original.lower() in ("prices", "rates")}
+        assert not found, text
+    alone = "The White House confirmed that the prices on Canadian goods take effect Tuesday, under the tariff order."
+    assert any(c.original == "prices" for c in confusion_candidates(alone, data))
+
+
 def test_the_model_loads_and_scores_offline() -> None:
     if not model_installed():
         pytest.skip("the `lm` extra is not installed")

@@ -231,6 +231,19 @@ def _french_word_in_name(text: str, start: int, message: str) -> bool:
     return _FRENCH_FUNCTION_BEFORE.search(text[max(0, start - 8) : start]) is not None
 
 
+_ING_NEXT = regex.compile(r"\s+\p{L}+ing\b", regex.IGNORECASE)
+
+
+def _its_before_verbal_noun(text: str, start: int, end: int, message: str) -> bool:
+    """Harper's "use it's, not the possessive its" before a word in -ing: news English
+    owns its verbal nouns ("the province said its spending would rise", "Ottawa split
+    its spending"), and Harper cannot tell them from a progressive ("it's spending").
+    Machine translation does not confuse "its" and "it's" anyway."""
+    if text[start:end].lower() != "its" or "it's" not in message.lower():
+        return False
+    return _ING_NEXT.match(text, end) is not None
+
+
 _SEPARATORS = frozenset("•·|—–/")
 
 
@@ -407,6 +420,10 @@ class HarperChecker:
                 continue  # "She had had enough", "He said that that was wrong"
             if _say_no_to(text, start, lint.message):
                 continue  # "We had to say no to people": the idiom, not "not to"
+            if _its_before_verbal_noun(text, start, end, lint.message):
+                continue  # "the province said its spending would rise"
+            if kind == "Repetition" and "\n" in text[start:end]:
+                continue  # "Advertisement\nAdvertisement": one line each, page furniture or a heading
             for s in lint.suggestions:
                 how = int(s.kind)
                 if how == 1:  # remove

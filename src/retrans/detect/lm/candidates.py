@@ -184,6 +184,16 @@ def opens_name(text: str, end: int) -> bool:
     return len(word) < len(rest) and len(word) > 1 and word[0].isupper() and word[1].isalpha()
 
 
+def coordinated_with(text: str, start: int, end: int, alternatives: tuple[str, ...]) -> bool:
+    """Whether the match is coordinated with one of its own alternatives ("blames prices
+    and tariffs", "tariffs, rates and fees"): the writer tells the two apart, and a
+    translation would not render one French word twice in a row."""
+    alts = "|".join(re.escape(a) for a in alternatives)
+    after = re.compile(rf"\s*(?:,|and|or|&|/)\s+(?:\w+\s+)?(?:{alts})\b", re.IGNORECASE)
+    before = re.compile(rf"\b(?:{alts})\s*(?:,|and|or|&|/)\s*(?:the\s+|its\s+|their\s+)?$", re.IGNORECASE)
+    return bool(after.match(text, end, min(len(text), end + 60)) or before.search(text[max(0, start - 60) : start]))
+
+
 def confusion_candidates(text: str, data: Confusions) -> Iterator[Candidate]:
     """Every match of every entry whose cheap guards pass."""
     src = data.sources.get("confusions", Source("confusions", 0.0))
@@ -213,6 +223,8 @@ def confusion_candidates(text: str, data: Confusions) -> Iterator[Candidate]:
                 continue  # a name's first word at a sentence start ("Alimentation Couche-Tard Inc.")
             if in_french_name(text, m.start(), m.end()):
                 continue  # "associations de locataires du Québec": a French name English keeps
+            if coordinated_with(text, m.start(), m.end(), alts):
+                continue
             nxt = text[m.end() : m.end() + 60]
             prev = text[max(0, m.start() - 60) : m.start()]
             if e.unless_next is not None and e.unless_next.match(nxt):

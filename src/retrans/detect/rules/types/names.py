@@ -43,6 +43,12 @@ _TITLES = frozenset(
         "governor",
     ]
 )
+# A paragraph about a spelling (a correction note: "misspelled the name of the
+# president. He is Colin Hartwell, not Colin Hartwel.") gives the wrong spelling on purpose.
+_SPELLING_NOTE = regex.compile(
+    r"\b(?:mis-?spel(?:led|t|ling|ls?)|spel(?:led|t|ling)(?!\s+out))\b",
+    regex.IGNORECASE,
+)
 _NAME = regex.compile(r"(?<![\w-])\p{Lu}\p{L}+(?:-\p{Lu}\p{L}+)*(?![\w-])")
 
 
@@ -73,6 +79,13 @@ def _same_first_name(other: str, first: str) -> bool:
     from rapidfuzz.distance import Levenshtein
 
     return Levenshtein.distance(a, b) == 1
+
+
+def _in_spelling_note(text: str, pos: int) -> bool:
+    """Whether the paragraph around `pos` talks about a spelling (a correction note)."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return bool(_SPELLING_NOTE.search(text, start, end if end >= 0 else len(text)))
 
 
 def fold(s: str) -> str:
@@ -137,6 +150,8 @@ class FuzzyNameRule(Rule):
             if len(w) >= self.params["min_length"] and zipf_frequency(w.lower(), "en") < self.params["max_word_zipf"]
         }
         for m in _NAME.finditer(ctx.text):
+            if _in_spelling_note(ctx.text, m.start()):
+                continue
             parts = m.group().split("-")
             offset = m.start()
             in_compound_with_country = len(parts) > 1 and any(fold(p) in self.countries for p in parts)

@@ -413,6 +413,12 @@ class PronounRule(Rule):
                 return False
             if c.dep_ == "compound" and (c.lower_ in _PERSON_TITLES or _is_human_noun(c.lower_)):
                 return False
+        # "Newfoundland and Labrador's premier said his province ...": the parser takes
+        # the place as the subject and the person owned by it as a conjunct; a subject
+        # coordinated with a person (or a role noun) may be that person.
+        for c in subj.children:
+            if c.dep_ == "conj" and (c.ent_type_ == "PERSON" or c.lower_ in people or _is_human_noun(c.lower_)):
+                return False
         if low in self.places or subj.lower_ in self.places:
             return True
         return subj.pos_ == "NOUN" and subj.lower_ in self.nouns
