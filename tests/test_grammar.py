@@ -75,6 +75,8 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "First paragraph.\nAdvertisement\nAdvertisement\nSecond paragraph.",  # one furniture line each
         "The province said its spending would rise.",  # a verbal noun after the possessive
         "Ottawa split its spending into two budgets.",
+        "The morning clouds will give way to sunny breaks by noon.",  # the noun "way", not "way too"
+        "The reform paved the way to cheaper generic drugs.",
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:

@@ -420,6 +420,8 @@ class HarperChecker:
                 continue  # "She had had enough", "He said that that was wrong"
             if _say_no_to(text, start, lint.message):
                 continue  # "We had to say no to people": the idiom, not "not to"
+            if _way_to(text, start, lint.message):
+                continue  # "give way to sunny breaks", "paved the way to": not "way too"
             if _its_before_verbal_noun(text, start, end, lint.message):
                 continue  # "the province said its spending would rise"
             if kind == "Repetition" and "\n" in text[start:end]:
@@ -462,6 +464,21 @@ _SAY_BEFORE = regex.compile(r"\b(?:say|says|said|saying|answer|answered|vote|vot
 def _say_no_to(text: str, start: int, message: str) -> bool:
     """Harper's "not to" guess on "say no to" / "voted no to", an idiom."""
     return "`not to`" in message and _SAY_BEFORE.search(text, max(0, start - 20), start) is not None
+
+
+#: "way" as a noun before "to": "give way to", "made way to", "paved the way to",
+#: "on its way to"; Harper reads "way to sunny" as the intensifier "way too".
+_WAY_NOUN_BEFORE = regex.compile(
+    r"\b(?:give|gave|given|giving|gives|make|made|making|makes|pave[sd]?|paving|clear(?:ed|s|ing)?|"
+    r"lead(?:s|ing)?|led|show(?:s|ed|n|ing)?|find(?:s|ing)?|found|open(?:s|ed|ing)?|the|a|its|their|his|her|"
+    r"our|my|your|no|one|any|every|only|best|better|easy|easier|long|right|wrong|simple|new)\s+way\s+$",
+    regex.IGNORECASE,
+)
+
+
+def _way_to(text: str, start: int, message: str) -> bool:
+    """Harper's "too" guess on the preposition after the noun "way" ("give way to")."""
+    return "too" in message and _WAY_NOUN_BEFORE.search(text, max(0, start - 30), start) is not None
 
 
 def _grammatical_doubling(text: str, start: int, end: int) -> bool:
