@@ -22,6 +22,11 @@ from retrans.detect.rules.lexicon import Person
 
 from .base import Param, Rule, as_list, register
 
+# A first name that is the whole of a quoted title (the show "Aurore," a film “Mélanie”)
+# or that follows a verb naming a work or a thing ("a film titled Aurore") is no person.
+_TITLE_BEFORE = regex.compile(r"\b(?:titled|entitled|dubbed|christened)\s+[\"“‘«]?$", regex.I)
+_OPEN_QUOTE = regex.compile(r"[\"“‘«]$")
+_CLOSE_QUOTE = regex.compile(r"[,.!?]?\s*[\"”’»]")
 _PREV_WORD = regex.compile(r"(\p{L}[\p{L}.'-]*)\s+$")
 _TITLES = frozenset(
     [
@@ -216,6 +221,9 @@ class FuzzyNameRule(Rule):
                 after = ctx.text[m.end() : m.end() + 40]
                 if regex.match(r"\s+\p{Lu}", after):
                     continue  # followed by a surname (this one or another)
+                before = ctx.text[max(0, m.start() - 30) : m.start()]
+                if _TITLE_BEFORE.search(before) or (_OPEN_QUOTE.search(before) and _CLOSE_QUOTE.match(after)):
+                    continue  # the whole of a quoted title, or a name given to a thing: the show "Aurore"
                 yield self.finding(
                     m.start(),
                     m.end(),

@@ -32,6 +32,10 @@ class RepetitionRule(Rule):
         # word -> the words after which its repetition is English: "gave her her coat"
         # (two objects), "reined in in front of" (a particle, then a preposition).
         "allow_after": Param("dict", default={}),
+        # "W P W" idioms ("door to door", "face to face", "side by side"): followed by
+        # their own preposition ("went door to door to check on residents") they read
+        # as "door to" said twice, but the text is English.
+        "idioms": Param("strlist", default=[]),
     }
 
     def setup(self, raw: LineDict) -> None:
@@ -39,6 +43,7 @@ class RepetitionRule(Rule):
         self.allow_after = {
             str(k).lower(): {w.lower() for w in as_list(v)} for k, v in (self.params["allow_after"] or {}).items()
         }
+        self.idioms = tuple(i.lower() for i in as_list(self.params["idioms"]))
         self.rx = _ADJACENT if self.params["mode"] == "adjacent" else _LIST
 
     def check(self, ctx: TextContext) -> Iterator[Finding]:
@@ -54,8 +59,16 @@ class RepetitionRule(Rule):
             before = _RUN.findall(ctx.text[max(0, m.start() - 40) : m.start()])
             if before and before[-1].lower() in self.allow_after.get(low, ()):
                 continue
+            if self.idioms and _idiom_at(ctx.text, m.start(), self.idioms):
+                continue
             start = m.end(1)  # flag the separator and the repeated copy
             yield self.finding(start, m.end(3), [""])
+
+
+def _idiom_at(text: str, start: int, idioms: tuple[str, ...]) -> bool:
+    """Whether one of `idioms` ("door to door") starts at `start` as whole words."""
+    head = " ".join(text[start : start + 60].split()).lower()
+    return any(head.startswith(i) and not head[len(i) : len(i) + 1].isalnum() for i in idioms)
 
 
 _SLICE = 65_536
