@@ -205,3 +205,24 @@ def test_repetition_starts_found_in_slices_are_the_same(ruleset: RuleSet, monkey
     monkeypatch.setattr(repetition, "_SLICE", 7)
     assert repetition.repeat_starts(TextContext(text, ruleset.lexicon)) == whole
     assert len(whole) > 100
+
+
+def test_phrase_index_keeps_every_entry_a_text_may_hold(ruleset: RuleSet) -> None:
+    """The word index of a phrase lexicon only skips entries with a form missing
+    from the text: every entry `possible` for a text is among its candidates."""
+    from retrans.detect.rules.types.pattern import PhraseRule
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    texts += [
+        "The minister will deposit a bill, and the police has arrested two suspects.",
+        "Ottawa and Québec City sign an accord on the question of the ballot box.",
+    ]
+    rules = [r for r in ruleset.rules if isinstance(r, PhraseRule)]
+    assert len(rules) > 10
+    for text in texts:
+        vocab = Vocabulary(text).words
+        for rule in rules:
+            want = {i for i, e in enumerate(rule.entries) if e.possible(vocab)}
+            got = rule._candidates(vocab)
+            assert want <= set(got), rule.spec.code
+            assert got == sorted(got)  # lexicon order: findings come out as before

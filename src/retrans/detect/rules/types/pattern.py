@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 import regex
@@ -275,9 +276,40 @@ class PhraseRule(Rule):
     def literals(self) -> Gate | None:
         return self.literals_of([e.regex for e in self.entries])
 
+    @cached_property
+    def _by_word(self) -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
+        """Entries indexed by one word of each wrong form (its longest: long words
+        are the rare ones), and those that name a word set and cannot be indexed.
+        A lexicon holds hundreds of entries and a text has few of their words:
+        looking up the text's words finds the few worth a `possible` test."""
+        index: dict[str, set[int]] = {}
+        always: list[int] = []
+        for i, e in enumerate(self.entries):
+            if e.required is None:
+                always.append(i)
+                continue
+            for req in e.required:
+                if req:
+                    index.setdefault(max(sorted(req), key=len), set()).add(i)
+        return {w: tuple(sorted(ix)) for w, ix in index.items()}, tuple(always)
+
+    def _candidates(self, vocab: frozenset[str]) -> list[int]:
+        """Indices, in lexicon order, of the entries one of whose forms the text may hold."""
+        index, always = self._by_word
+        found: set[int] = set(always)
+        if len(vocab) < len(index):
+            for w in vocab:
+                found.update(index.get(w, ()))
+        else:
+            for w, ix in index.items():
+                if w in vocab:
+                    found.update(ix)
+        return sorted(found)
+
     def check(self, ctx: TextContext) -> Iterator[Finding]:
         vocab = ctx.vocabulary.words
-        for e in self.entries:
+        for i in self._candidates(vocab):
+            e = self.entries[i]
             if not e.possible(vocab) or not e.regex.may_match(ctx):
                 continue
             for m in e.regex.scan(ctx):
