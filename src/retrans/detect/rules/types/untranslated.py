@@ -27,7 +27,7 @@ from retrans.detect.rules.frequency import zipf_frequency
 from retrans.detect.rules.lexicon import unaccent
 
 from ....core.finding import Finding
-from .base import Param, Rule, as_list, match_case, register
+from .base import Param, Rule, as_list, register
 from .pattern import glossed_french_term
 
 #: A word: letters, with French elision ("l'économie" is "l'" + "économie").
@@ -178,7 +178,9 @@ class UntranslatedRule(Rule):
             if self._excused(ctx, words, lo, hi):
                 continue
             run = text[start:end]
-            yield self.finding(start, end, self._suggest(run), message=self.spec.message.replace("{match}", run))
+            if lo == hi and _FRENCH_ONLY.search(run) and zipf_frequency(unaccent(run).lower(), "en") >= 3.5:
+                continue  # "hôtel", "élite", "région": a common English word in French spelling
+            yield self.finding(start, end, [], message=self.spec.message.replace("{match}", run))
 
     def _strong(self, word: str) -> bool:
         return word[0].islower() and self.is_french(word)
@@ -276,14 +278,3 @@ class UntranslatedRule(Rule):
             if c >= 0 and (open_q != '"' or text.count('"', s_start, o) % 2 == 0):
                 return o + 1, c
         return None
-
-    @staticmethod
-    def _suggest(run: str) -> list[str]:
-        """The English word a single accented French word loses its accents to
-        ("région" -> "region"), when English has it; otherwise no guess."""
-        if " " in run or "'" in run or "’" in run:
-            return []
-        plain = unaccent(run)
-        if plain != run and zipf_frequency(plain.lower(), "en") >= 3.5:
-            return [match_case(run, plain)]
-        return []
