@@ -35,6 +35,7 @@ _WORD = regex.compile(r"\p{L}+")
 #: Characters that make a word part of an address, a handle or a file name.
 _GLUE = frozenset("@/\\#_*.:0123456789")
 _QUOTES = {"“": "”", "«": "»", '"': '"'}
+_REACH = 600
 _LINE = regex.compile(r"[^\r\n]+")
 _SENTENCE_END = regex.compile(r"[.!?](?=\s)|[\r\n]")
 #: An English gloss right after the term: "tablier de sapeur, a breaded ...",
@@ -263,9 +264,12 @@ class UntranslatedRule(Rule):
 
     @staticmethod
     def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
-        a = max(text.rfind(c, 0, start) for c in ".!?\n") + 1
-        m = _SENTENCE_END.search(text, end)
-        return a, (m.start() if m else len(text))
+        """The sentence around a run, at most `_REACH` characters each side (a line
+        with no full stop must not make each run scan all of it)."""
+        lo = max(0, start - _REACH)
+        a = max(lo - 1, *(text.rfind(c, lo, start) for c in ".!?\n")) + 1
+        m = _SENTENCE_END.search(text, end, min(len(text), end + _REACH))
+        return a, (m.start() if m else min(len(text), end + _REACH))
 
     @staticmethod
     def _quotation(text: str, start: int, end: int, s_start: int, s_end: int) -> tuple[int, int] | None:
