@@ -77,6 +77,12 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "Ottawa split its spending into two budgets.",
         "The morning clouds will give way to sunny breaks by noon.",  # the noun "way", not "way too"
         "The reform paved the way to cheaper generic drugs.",
+        "Officials warned of a danger that the ice road would close early.",  # a noun in -er, not "than"
+        "Welders and electricians are in demand across the north.",  # a predicate, not "in-demand"
+        "Regulators want tighter rules for cryptoassets sold to retail buyers.",  # a combining form
+        "The survey measured wellbeing among older workers.",  # a common closed spelling
+        "The vote -- held late at night -- passed easily.",  # the typewriter dash of wire copy
+        "The premier praised the deal . . . then left without questions.",  # a spaced ellipsis
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:
@@ -207,3 +213,11 @@ def test_harper_chunks_long_texts_and_keeps_offsets() -> None:
     found = [(f.rule, text[f.start : f.end]) for f in small.check(text)]
     assert ("HARPER/Miscellaneous", "a") in found
     assert [text[f.start : f.end + 7] for f in small.check(text) if f.rule == "HARPER/Miscellaneous"] == ["a earthy"]
+
+
+def test_harper_comparison_hyphen_and_spacing_lints_still_fire_outside_those_cases(harper: HarperChecker) -> None:
+    # A comparative with "that" for "than", an attributive "in demand" before its noun
+    # and a lone space before a full stop are still reported.
+    assert "HARPER/Typo" in [f.rule for f in harper.check("The new bridge is longer that the old one.")]
+    assert "HARPER/Punctuation" in [f.rule for f in harper.check("Employers want in demand trades.")]
+    assert "HARPER/Formatting" in [f.rule for f in harper.check("The minister left .")]

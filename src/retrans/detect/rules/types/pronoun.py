@@ -425,8 +425,14 @@ class PronounRule(Rule):
 
     @staticmethod
     def _person_between(doc: Any, subj: Any, tok: Any, people: set[str]) -> bool:
+        """A person named, or a person noun ("a professor's freedom ... when it
+        suspended her"), between the antecedent and the pronoun: the pronoun may well
+        be that person's, so it is no evidence of a French "sa"/"son"."""
         lo, hi = sorted((subj.i, tok.i))
-        return any(t.ent_type_ == "PERSON" or t.lower_ in people for t in doc[lo + 1 : hi])
+        return any(
+            t.ent_type_ == "PERSON" or t.lower_ in people or (t.pos_ == "NOUN" and _is_human_noun(t.lower_))
+            for t in doc[lo + 1 : hi]
+        )
 
 
 def _person_before(before: str, pronoun: str, people: set[str], genders: dict[str, str]) -> str:

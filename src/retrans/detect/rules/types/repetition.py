@@ -61,8 +61,19 @@ class RepetitionRule(Rule):
                 continue
             if self.idioms and _idiom_at(ctx.text, m.start(), self.idioms):
                 continue
+            if _third_copy(ctx.text, m.end(3), first):
+                continue  # "from one cage to another to another to another": emphasis, not a stutter
             start = m.end(1)  # flag the separator and the repeated copy
             yield self.finding(start, m.end(3), [""])
+
+
+def _third_copy(text: str, end: int, phrase: str) -> bool:
+    """Whether the run goes on a third time right after the second copy of `phrase`:
+    translation doubles a word or phrase, while a writer who repeats one three times
+    or more ("to another to another to another", "louder and louder and louder")
+    means it. The third round only has to start again with the phrase's first word."""
+    first = regex.escape(phrase.split()[0])
+    return regex.match(r"[\s,]+" + first + r"(?![\w-])", text[end : end + len(first) + 8], regex.I) is not None
 
 
 def _idiom_at(text: str, start: int, idioms: tuple[str, ...]) -> bool:

@@ -18,7 +18,9 @@ _L = r"[^\W\d_]"
 _HYPHEN_BEFORE = regex.compile(rf"(?<![\w-])({_L}+) -({_L}+)(?![\w-])")
 _HYPHEN_AFTER = regex.compile(rf"(?<![\w-])({_L}+)- ({_L}+)(?![\w-])")
 _GLUED = regex.compile(r"(?<![\w-])(\p{Ll}{3,})(\p{Lu}\p{Ll}{2,})(?![\w-])")
-_BEFORE_PUNCT = regex.compile(r"(?<=\w[”\"’)]?)([ \t\u00a0\u202f]+)([,;:!?]|\.(?!\.))(?=\s|$|[”\"’])")
+#: A full stop that opens a spaced ellipsis (". . .", the Canadian Press style) is not
+#: French spacing: only a lone full stop counts.
+_BEFORE_PUNCT = regex.compile(r"(?<=\w[”\"’)]?)([ \t\u00a0\u202f]+)([,;:!?]|\.(?!\.|[ \u00a0]\.))(?=\s|$|[”\"’])")
 #: A newswire credit after a semicolon: "Editing by", "Additional reporting by", "Writing by".
 _CREDIT_AFTER = regex.compile(r"(?:\s+\p{Ll}+)?\s+by\s+\p{Lu}")
 _SEMI_CAPITAL = regex.compile(r";\s+(\p{Lu}\p{Ll}+)(?![\w-])")
