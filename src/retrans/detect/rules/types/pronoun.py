@@ -16,6 +16,7 @@ import regex
 from retrans.core.finding import Finding, FixPolicy
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
+from retrans.detect.rules.frequency import zipf_frequency
 from retrans.detect.rules.lexicon import unaccent
 from retrans.detect.rules.nlp import add_ner
 
@@ -479,6 +480,12 @@ _HUMAN_NOUNS = frozenset(
         "mayor",
         "leader",
         "spokesperson",
+        "representative",
+        "envoy",
+        "aide",
+        "adviser",
+        "advisor",
+        "assistant",
         "spokesman",
         "spokeswoman",
         "official",
@@ -797,6 +804,7 @@ class PersonPronounRule(Rule):
     def check(self, ctx: TextContext) -> Iterator[Finding]:
         text = ctx.text
         genders = self._doc_genders(text)
+        first_ante = self._first_antecedents(text, genders)
         sents = [(m.start(), m.end()) for m in _ROUGH.finditer(text) if m.group().strip()]
         jobs: list[tuple[int, int]] = []  # (window start, current sentence start)
         chunks: list[str] = []
@@ -805,12 +813,12 @@ class PersonPronounRule(Rule):
             if not _PERSON_PRONOUN.search(text, s, e):
                 continue
             ws = sents[i - 1][0] if i > 0 and s - sents[i - 1][1] < 4 else s
-            if not self._may_find(text, ws, s, e, keys, genders):
+            if not self._may_find(text, ws, s, e, keys, genders, first_ante):
                 continue
             jobs.append((ws, s))
             chunks.append(text[ws:e])
         for (ws, cur), doc in zip(jobs, ctx.parse(chunks), strict=True):
-            yield from self._check_chunk(ctx, doc, ws, cur - ws, genders)
+            yield from self._check_chunk(ctx, doc, ws, cur - ws, genders, first_ante)
 
     def _gender_keys(self, genders: dict[str, str]) -> tuple[frozenset[str], frozenset[str]]:
         """For each name whose gender is known, the longest `\\w` run of each of its
@@ -834,6 +842,7 @@ class PersonPronounRule(Rule):
         e: int,
         keys: tuple[frozenset[str], frozenset[str]] | None,
         genders: dict[str, str],
+        first: dict[str, int],
     ) -> bool:
         """Whether `_check_chunk` can find anything in the chunk text[ws:e] whose
         current sentence starts at `s`, so that a chunk that cannot is not parsed.
@@ -851,7 +860,7 @@ class PersonPronounRule(Rule):
                 for m in _ANY_PRONOUN.finditer(sentence)
                 if not _inside_quote(text, s + m.start())
             }
-            want = {g for g in want if not self._other_before(text, ws, "he" if g == "m" else "she", genders)}
+            want = {g for g in want if not self._other_before(text, ws, "he" if g == "m" else "she", genders, first)}
             if sentence.lstrip().startswith("It"):
                 want = {"f", "m"}
             if want:
@@ -867,7 +876,7 @@ class PersonPronounRule(Rule):
         )
 
     def _check_chunk(
-        self, ctx: TextContext, doc: Any, offset: int, cur: int, genders: dict[str, str]
+        self, ctx: TextContext, doc: Any, offset: int, cur: int, genders: dict[str, str], first: dict[str, int]
     ) -> Iterator[Finding]:
         text = ctx.text
         persons: list[str] = []  # genders of people named or described
@@ -877,6 +886,8 @@ class PersonPronounRule(Rule):
         role_only = len(doc)
         role_subject = -1  # the last role noun that is a subject ("When he arrived, the mayor said")
         for ent in doc.ents:
+            if not any(t.text[:1].isupper() for t in ent):
+                continue  # "de la" in a French organisation's name, read as a person
             g = self._gender_of(ent.text, genders) if ent.label_ == "PERSON" or ent.text.lower() in genders else None
             if g is None or _in_compound(doc.text, ent.start_char, ent.end_char):
                 continue
@@ -900,7 +911,12 @@ class PersonPronounRule(Rule):
                 in_person.add(tok.i)
             elif low in _GENDER_NOUNS and low not in ("he", "she") and tok.pos_ == "NOUN":
                 persons.append(_GENDER_NOUNS[low])
-            elif _is_human_noun(low) and tok.pos_ == "NOUN" and not _is_title(tok, in_person):
+            elif (
+                _is_human_noun(low)
+                and tok.pos_ == "NOUN"
+                and not _is_title(tok, in_person)
+                and not _plural_possessive(tok)
+            ):
                 if _names_titled_person(tok, in_person):
                     continue  # "Finance Minister Chrystia Freeland ... The minister said": her
                 # Someone named by a role only: the pronoun may be theirs (a
@@ -935,7 +951,7 @@ class PersonPronounRule(Rule):
             # means; an object after it ("He promised more nurses") cannot be.
             if g is None or g == gender or role_only < tok.i or role_subject > tok.i or tok.i < first_named:
                 continue
-            if _inside_quote(text, start) or self._other_before(text, offset, low, genders):
+            if _inside_quote(text, start) or self._other_before(text, offset, low, genders, first):
                 continue
             if low == "her":
                 want = "his" if tok.dep_ == "poss" or tok.tag_ == "PRP$" else "him"
@@ -1017,11 +1033,62 @@ class PersonPronounRule(Rule):
         parts = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [tok]
         return " ".join(p.text for p in parts)
 
-    def _other_before(self, text: str, offset: int, pronoun: str, genders: dict[str, str]) -> bool:
-        """A person of the pronoun's gender (or of unknown gender) named just before."""
-        before = text[max(0, offset - self.params["lookback"]) : offset]
+    def _first_antecedents(self, text: str, genders: dict[str, str]) -> dict[str, int]:
+        """Where the text first names someone a "he" ("m") or a "she" ("f") could
+        refer to: a name of that gender or of unknown gender, a gendered noun ("her
+        husband"), or anyone named by a role alone ("the coach", "a 17-year-old", "the
+        suspect"); a role used as the title of a name ("Mayor Valérie Plante", "the
+        president of the union, Caroline Roy") names only that person. len(text)
+        when nobody is."""
+        first = {"m": len(text), "f": len(text)}
+
+        def see(gender: str, pos: int) -> None:
+            for g in ("m", "f") if gender == "" else (gender,):
+                first[g] = min(first[g], pos)
+
+        for m in _GENDERED.finditer(text):
+            low = m.group().lower()
+            if low not in _PRONOUN_WORDS and low in _GENDER_NOUNS:
+                see(_GENDER_NOUNS[low], m.start())
+        for m in _HUMAN_WORD.finditer(text):
+            if not _TITLE_AFTER.match(text, m.end()) and not _TITLE_BEFORE.search(text[max(0, m.start() - 80) : m.start()]):
+                see("", m.start())
+        for m in _SOMEONE.finditer(text):
+            see("", m.start())
+        for m in _NAMES.finditer(text):
+            low = m.group().lower()
+            if low in genders:
+                see(genders[low], m.start())
+            elif len(low.split()) > 1:
+                g = self._gender_of(m.group(), genders)
+                if g:
+                    see(g, m.start())
+        for m in _FULL_NAME.finditer(text, overlapped=True):
+            given = m.group(1).lower()
+            if given in self.first_gender or m.group().lower() in genders or m.group(2).lower() in genders:
+                continue
+            # "Finance Minister", "Prime Minister", "Montreal Mayor": ordinary words;
+            # a rare capitalised word before a surname may be a first name not listed.
+            if zipf_frequency(given) < 3.5:
+                see("", m.start())
+        return first
+
+    def _other_before(
+        self, text: str, offset: int, pronoun: str, genders: dict[str, str], first: dict[str, int]
+    ) -> bool:
+        """A person of the pronoun's gender (or of unknown gender) named just before.
+        A "he" or "she" there counts only if something before it can be its
+        antecedent (`first`): translation that turns a woman into "he" does so again
+        and again, and the first "he" must not vouch for the next ones."""
+        start = max(0, offset - self.params["lookback"])
+        before = text[start:offset]
         want = _PRONOUN_GENDER[pronoun]
-        if any(_GENDER_NOUNS.get(m.group().lower()) == want for m in _GENDERED.finditer(before)):
+        for m in _GENDERED.finditer(before):
+            low = m.group().lower()
+            if _GENDER_NOUNS.get(low) != want:
+                continue
+            if low in _PRONOUN_WORDS and first[want] > start + m.start():
+                continue  # an orphan pronoun: nobody of its gender is named before it
             return True
         for m in _NAMES.finditer(before):
             low = m.group().lower()
@@ -1033,6 +1100,26 @@ class PersonPronounRule(Rule):
 
 
 _WORD_RUN = regex.compile(r"\w+")
+_PRONOUN_WORDS = frozenset(["he", "she", "himself", "herself"])
+#: A role noun used as a title: "Mayor Valérie Plante", "the premier, Danielle
+#: Smith", "the president of the union, Caroline Roy".
+_TITLE_AFTER = regex.compile(r"(?:,\s*|\s+(?:of|for)\s+[^,.;:\n]{1,50},\s*|\s+)\p{Lu}\p{Ll}")
+#: ... or in apposition after the name: "Danielle Smith, the premier".
+_TITLE_BEFORE = regex.compile(r"\p{Lu}[\p{L}-]+,\s+(?:the|a|an|its|their)\s+(?:[\p{L}-]+\s+){0,3}$")
+#: Someone named by neither name nor role: "a 17-year-old", "a teenager", "who".
+_SOMEONE = regex.compile(
+    r"\b(?:[\w-]+-year-old|teen(?:ager)?s?|youths?|individuals?|someone|somebody|anyone|anybody|everyone|"
+    r"nobody|no one|whoever|attackers?|assailants?|gunman|gunmen|shooters?|thie(?:f|ves)|robbers?|killers?|"
+    r"perpetrators?|offenders?|culprits?|callers?|fans?|spectators?|guards?|opponents?|rivals?|challengers?|"
+    r"incumbents?|champions?|competitors?|rookies?|forwards?|defen[cs]em[ae]n|wingers?|quarterbacks?|"
+    r"pitchers?|boxers?|fighters?|runners?|swimmers?|golfers?|scorers?|users?|occupants?|applicants?|babies|baby|"
+    r"natives?|newcomers?|seeds?|Quebec(?:k)?ers?|Montrealers?|\w+(?:wo)?m[ae]n)\b"
+    # A person named by party or nationality: "the Liberal was re-elected", "the
+    # Spaniard won in straight sets".
+    r"|\b(?:the|a|an)\s+\p{Lu}\p{Ll}+(?:ian|ean|ese|ish|er|ard|an|al|ive|crat|iste?|i)\b"
+    r"(?=\s*(?:[,.;]|\s+(?:was|is|has|had|said|says|won|lost|scored|finished|added|took|beat|will|would)\b))",
+    regex.IGNORECASE,
+)
 
 
 #: A gendered pronoun as spaCy may cut it out of a word: its tokenizer splits a few
@@ -1095,12 +1182,26 @@ def _of_complement_then_name(tok: Any, in_person: set[int]) -> bool:
     j = tok.i + 1
     if j >= len(doc) or doc[j].lower_ != "of":
         return False
-    for k in range(j + 1, min(len(doc) - 1, j + 7)):
+    # An organisation's own name may be long and French ("the president of the
+    # Fédération interprofessionnelle de la santé du Québec, Julie Bouchard"): the
+    # tagger reads its words as anything, so only its length is bounded.
+    first = doc[j + 1] if j + 1 < len(doc) else None
+    if first is not None and first.lower_ == "the" and j + 2 < len(doc):
+        first = doc[j + 2]
+    named = first is not None and first.text[:1].isupper()
+    for k in range(j + 1, min(len(doc) - 1, j + (14 if named else 7))):
         if doc[k].text == ",":
             return doc[k + 1].i in in_person
-        if doc[k].pos_ in ("VERB", "AUX", "PUNCT"):
+        if doc[k].pos_ in ("VERB", "AUX", "PUNCT") and not (named and doc[k].pos_ != "PUNCT"):
             return False
     return False
+
+
+def _plural_possessive(tok: Any) -> bool:
+    """A plural role noun that only owns something ("the nurses' union", "the
+    players' association"): a group, not someone a "he" or "she" can be."""
+    nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+    return tok.tag_ == "NNS" and nxt is not None and nxt.tag_ == "POS" and tok.dep_ not in _SUBJ
 
 
 def _names_titled_person(tok: Any, in_person: set[int]) -> bool:
