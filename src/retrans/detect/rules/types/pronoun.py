@@ -864,7 +864,9 @@ class PersonPronounRule(Rule):
             if sentence.lstrip().startswith("It"):
                 want = {"f", "m"}
             if want:
-                runs = set(_WORD_RUN.findall(text[ws:e].lower()))
+                # The names just before the chunk too: with nobody in the chunk, the
+                # one person named before it is whom a pronoun can mean.
+                runs = set(_WORD_RUN.findall(text[max(0, ws - self.params["lookback"]) : e].lower()))
                 # A man's pronoun can disagree only with a woman's name, and the reverse.
                 if ("m" in want and not keys[0].isdisjoint(runs)) or ("f" in want and not keys[1].isdisjoint(runs)):
                     return True
@@ -931,6 +933,13 @@ class PersonPronounRule(Rule):
             return
         # A named person in this sentence or the one before is required: a pronoun
         # that disagrees only with "husband" or "mother" refers to someone else.
+        if not named and not persons and role_subject < 0 and self.params["persons"]:
+            # Nobody in this sentence or the one before: the person named just
+            # before them, when there is only one ("Julie Roy announced a deal. The
+            # offer adds a premium. According to him, ...").
+            only = self._only_gender_before(text, offset, genders, first)
+            if only:
+                persons, named, first_named = [only], True, 0
         if not named or "" in persons or len(set(persons)) != 1 or not self.params["persons"]:
             return
         gender = persons[0]
@@ -1033,6 +1042,41 @@ class PersonPronounRule(Rule):
         parts = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [tok]
         return " ".join(p.text for p in parts)
 
+    def _only_gender_before(self, text: str, offset: int, genders: dict[str, str], first: dict[str, int]) -> str:
+        """The gender of everyone the text names just before `offset`, when they are
+        all of one known gender and nobody is named by a role or of unknown gender;
+        "" otherwise."""
+        start = max(0, offset - self.params["lookback"])
+        before = text[start:offset]
+        seen: set[str] = set()
+        for m in _GENDERED.finditer(before):
+            low = m.group().lower()
+            g = _GENDER_NOUNS.get(low)
+            if g and not (low in _PRONOUN_WORDS and first[g] > start + m.start()):
+                seen.add(g)
+        if _SOMEONE.search(before):
+            return ""
+        for m in _HUMAN_WORD.finditer(before):
+            if _plural_role(m.group()):
+                continue  # "presented to members": a group is no "he" or "she"
+            if not _TITLE_AFTER.match(before, m.end()) and not _TITLE_BEFORE.search(before[max(0, m.start() - 80) : m.start()]):
+                return ""
+        for m in _NAMES.finditer(before):
+            low = m.group().lower()
+            if low in genders:
+                seen.add(genders[low])
+            elif len(low.split()) > 1:
+                g = self._gender_of(m.group(), genders)
+                if g:
+                    seen.add(g)
+        for m in _FULL_NAME.finditer(before, overlapped=True):
+            given = m.group(1).lower()
+            if given in self.first_gender or m.group().lower() in genders or m.group(2).lower() in genders:
+                continue
+            if zipf_frequency(given) < 3.5:
+                return ""
+        return next(iter(seen)) if len(seen) == 1 and "" not in seen else ""
+
     def _first_antecedents(self, text: str, genders: dict[str, str]) -> dict[str, int]:
         """Where the text first names someone a "he" ("m") or a "she" ("f") could
         refer to: a name of that gender or of unknown gender, a gendered noun ("her
@@ -1051,6 +1095,8 @@ class PersonPronounRule(Rule):
             if low not in _PRONOUN_WORDS and low in _GENDER_NOUNS:
                 see(_GENDER_NOUNS[low], m.start())
         for m in _HUMAN_WORD.finditer(text):
+            if _plural_role(m.group()):
+                continue  # "the nurses' union": a group is nobody's "he" or "she"
             if not _TITLE_AFTER.match(text, m.end()) and not _TITLE_BEFORE.search(text[max(0, m.start() - 80) : m.start()]):
                 see("", m.start())
         for m in _SOMEONE.finditer(text):
@@ -1103,7 +1149,7 @@ _WORD_RUN = regex.compile(r"\w+")
 _PRONOUN_WORDS = frozenset(["he", "she", "himself", "herself"])
 #: A role noun used as a title: "Mayor Valérie Plante", "the premier, Danielle
 #: Smith", "the president of the union, Caroline Roy".
-_TITLE_AFTER = regex.compile(r"(?:,\s*|\s+(?:of|for)\s+[^,.;:\n]{1,50},\s*|\s+)\p{Lu}\p{Ll}")
+_TITLE_AFTER = regex.compile(r"(?:,\s*|\s+(?:of|for)\s+[^,.;:\n]{1,70},\s*|\s+)\p{Lu}\p{Ll}")
 #: ... or in apposition after the name: "Danielle Smith, the premier".
 _TITLE_BEFORE = regex.compile(r"\p{Lu}[\p{L}-]+,\s+(?:the|a|an|its|their)\s+(?:[\p{L}-]+\s+){0,3}$")
 #: Someone named by neither name nor role: "a 17-year-old", "a teenager", "who".
@@ -1116,7 +1162,7 @@ _SOMEONE = regex.compile(
     r"natives?|newcomers?|seeds?|Quebec(?:k)?ers?|Montrealers?|\w+(?:wo)?m[ae]n)\b"
     # A person named by party or nationality: "the Liberal was re-elected", "the
     # Spaniard won in straight sets".
-    r"|\b(?:the|a|an)\s+\p{Lu}\p{Ll}+(?:ian|ean|ese|ish|er|ard|an|al|ive|crat|iste?|i)\b"
+    r"|\b(?:the|a|an)\s+(?-i:\p{Lu}\p{Ll}+)(?:ian|ean|ese|ish|er|ard|an|al|ive|crat|iste?|i)\b"
     r"(?=\s*(?:[,.;]|\s+(?:was|is|has|had|said|says|won|lost|scored|finished|added|took|beat|will|would)\b))",
     regex.IGNORECASE,
 )
@@ -1195,6 +1241,12 @@ def _of_complement_then_name(tok: Any, in_person: set[int]) -> bool:
         if doc[k].pos_ in ("VERB", "AUX", "PUNCT") and not (named and doc[k].pos_ != "PUNCT"):
             return False
     return False
+
+
+def _plural_role(word: str) -> bool:
+    """A role noun in the plural ("members", "officials")."""
+    low = word.lower()
+    return low.endswith("s") and (low[:-1] in _HUMAN_NOUNS or low in ("officials", "ministers"))
 
 
 def _plural_possessive(tok: Any) -> bool:
