@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import regex
 
-from retrans.core.finding import Finding, FixPolicy
+from retrans.core.finding import Finding
 from retrans.core.yamlio import LineDict
 from retrans.detect.rules.context import TextContext
 from retrans.detect.rules.frequency import zipf_frequency
@@ -238,14 +238,8 @@ class PronounRule(Rule):
             owner = self._person_above(subj, low, people) or _person_before(before, low, people, genders)
             if owner:
                 # "Smith said Alberta would defend her position": her may be Smith's.
-                yield self.finding(
-                    offset + tok.idx,
-                    offset + tok.idx + len(tok.text),
-                    [match_case(tok.text, repl)],
-                    message=f"{message} (or to {owner}: check)",
-                    fix=FixPolicy.SUGGEST,
-                    confidence=0.5,
-                )
+                # Edited news is full of such pronouns and the translation artifacts
+                # measured never were one: silence, not a "check" finding.
                 continue
             start = offset + tok.idx
             yield self.finding(start, start + len(tok.text), [match_case(tok.text, repl)], message=message)
@@ -330,14 +324,8 @@ class PronounRule(Rule):
                     # ahead of the subject that fits the person just named refers back to her.
                     continue
                 if other:
-                    yield self.finding(
-                        start,
-                        start + len(tok.text),
-                        [match_case(tok.text, want)],
-                        message=f"{msg} (or to {other}: check)",
-                        fix=FixPolicy.SUGGEST,
-                        confidence=0.5,
-                    )
+                    # "Thibodeau gave $250,000. Ménard called his gift extraordinary":
+                    # the person just named owns it; correct English, left alone.
                     continue
                 yield self.finding(
                     start, start + len(tok.text), [match_case(tok.text, want)], message=msg, confidence=0.75
@@ -933,13 +921,17 @@ class PersonPronounRule(Rule):
             return
         # A named person in this sentence or the one before is required: a pronoun
         # that disagrees only with "husband" or "mother" refers to someone else.
+        via_lookback = False
         if not named and not persons and role_subject < 0 and self.params["persons"]:
             # Nobody in this sentence or the one before: the person named just
             # before them, when there is only one ("Julie Roy announced a deal. The
             # offer adds a premium. According to him, ...").
-            only = self._only_gender_before(text, offset, genders, first)
+            # ... unless the chunk introduces someone by a noun the role list lacks
+            # ("a Montreal animator who worked on ...").
+            who = any(t.lower_ in _WHO and t.i > 0 and doc[t.i - 1].tag_ in ("NN", "NNP") for t in doc)
+            only = "" if who else self._only_gender_before(text, offset, genders, first)
             if only:
-                persons, named, first_named = [only], True, 0
+                persons, named, first_named, via_lookback = [only], True, 0, True
         if not named or "" in persons or len(set(persons)) != 1 or not self.params["persons"]:
             return
         gender = persons[0]
@@ -961,6 +953,17 @@ class PersonPronounRule(Rule):
             if g is None or g == gender or role_only < tok.i or role_subject > tok.i or tok.i < first_named:
                 continue
             if _inside_quote(text, start) or self._other_before(text, offset, low, genders, first):
+                continue
+            if any(
+                _PRONOUN_GENDER.get(t.lower_) == g and first[g] < offset + t.idx for t in doc[: min(first_named, tok.i)]
+            ):
+                # "The Spaniard won. He will face the top seed. Director Valérie Roy
+                # said he ...": a "he" before the name, with someone to refer to.
+                continue
+            if via_lookback and first[g] < start:
+                # Found by looking back: only when nobody the pronoun could mean
+                # (its gender, a role, a name of unknown gender) is named anywhere before.
+                continue
                 continue
             if low == "her":
                 want = "his" if tok.dep_ == "poss" or tok.tag_ == "PRP$" else "him"
@@ -1059,16 +1062,20 @@ class PersonPronounRule(Rule):
         for m in _HUMAN_WORD.finditer(before):
             if _plural_role(m.group()):
                 continue  # "presented to members": a group is no "he" or "she"
-            if not _TITLE_AFTER.match(before, m.end()) and not _TITLE_BEFORE.search(before[max(0, m.start() - 80) : m.start()]):
+            if not _is_title_word(before, m.start(), m.end()):
                 return ""
+        named: set[str] = set()  # a pronoun alone is no evidence: it needs a name
         for m in _NAMES.finditer(before):
             low = m.group().lower()
             if low in genders:
-                seen.add(genders[low])
+                named.add(genders[low])
             elif len(low.split()) > 1:
                 g = self._gender_of(m.group(), genders)
                 if g:
-                    seen.add(g)
+                    named.add(g)
+        if not named:
+            return ""
+        seen |= named
         for m in _FULL_NAME.finditer(before, overlapped=True):
             given = m.group(1).lower()
             if given in self.first_gender or m.group().lower() in genders or m.group(2).lower() in genders:
@@ -1097,7 +1104,7 @@ class PersonPronounRule(Rule):
         for m in _HUMAN_WORD.finditer(text):
             if _plural_role(m.group()):
                 continue  # "the nurses' union": a group is nobody's "he" or "she"
-            if not _TITLE_AFTER.match(text, m.end()) and not _TITLE_BEFORE.search(text[max(0, m.start() - 80) : m.start()]):
+            if not _is_title_word(text, m.start(), m.end()):
                 see("", m.start())
         for m in _SOMEONE.finditer(text):
             see("", m.start())
@@ -1241,6 +1248,14 @@ def _of_complement_then_name(tok: Any, in_person: set[int]) -> bool:
         if doc[k].pos_ in ("VERB", "AUX", "PUNCT") and not (named and doc[k].pos_ != "PUNCT"):
             return False
     return False
+
+
+_WHO = frozenset(["who", "whom", "whose"])
+
+
+def _is_title_word(text: str, start: int, end: int) -> bool:
+    """The role word text[start:end] is the title of a name after or before it."""
+    return bool(_TITLE_AFTER.match(text, end) or _TITLE_BEFORE.search(text[max(0, start - 80) : start]))
 
 
 def _plural_role(word: str) -> bool:
