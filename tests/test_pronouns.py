@@ -106,7 +106,10 @@ def person_findings(text: str) -> list[tuple[str, str, str]]:
             [],
         ),
         # A group is nobody's "he"; a role noun the list lacks, introduced with "who", is.
-        ("The president of the nurses' union, Julie Bouchard, spoke. He said the deal was fair.", [("RT602", "He", "She")]),
+        (
+            "The president of the nurses' union, Julie Bouchard, spoke. He said the deal was fair.",
+            [("RT602", "He", "She")],
+        ),
         (
             "Isabelle Roy chaired the gala.\n\nA Laval animator who worked on several films won an award. "
             "On stage, he thanked the film board.",
