@@ -115,6 +115,28 @@ def person_findings(text: str) -> list[tuple[str, str, str]]:
             "On stage, he thanked the film board.",
             [],
         ),
+        # "The mayor" after "Mayor Évelyne Beaudin" is her, unless the text names
+        # another mayor ("the mayor of Laval") or titles a man so too.
+        (
+            "Mayor Évelyne Beaudin unveiled the plan.\n\nAccording to the mayor, work begins in May. "
+            "Beaudin said that he had consulted merchants.",
+            [("RT602", "he", "she")],
+        ),
+        (
+            "Mayor Évelyne Beaudin met the mayor of Laval.\n\nAccording to the mayor, work begins in May. "
+            "Beaudin said that he had consulted merchants.",
+            [],
+        ),
+        (
+            "Prime Minister Mark Carney spoke first.\n\nThe minister said she would table the bill. "
+            "Julie Roy, her deputy, agreed.",
+            [],
+        ),
+        # "Wellington Street" is a place, whatever surnames the gazetteer holds.
+        (
+            "Mayor Évelyne Beaudin walked down Wellington Street on Monday. He wants wider sidewalks.",
+            [("RT602", "He", "She")],
+        ),
         # A "he" before the name, with someone to refer to, is the next "he" too.
         (
             "The Spaniard won in straight sets. He will face the top seed next. "

@@ -80,7 +80,18 @@ _GENDERED = regex.compile(
 #: A first name (hyphenated ones whole: "Marie-Pierre", never its "Pierre") and a
 #: surname. Matched with `overlapped=True`, so that a capitalised word before a name
 #: ("Cardiologist Priya Raman") does not hide the name itself.
-_FULL_NAME = regex.compile(r"(?<![\p{L}-])(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\s+(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b")
+#: A street, building or place word is never a surname ("King Street", "Grace Hospital").
+_PLACE_WORDS = (
+    "Street|Avenue|Road|Boulevard|Drive|Lane|Way|Square|Park|Bridge|Station|Hall|Hospital|School|College|"
+    "University|Church|Cathedral|River|Lake|Mountain|Island|Bay|County|City|Centre|Center|Tower|Building|Hotel|"
+    "Arena|Stadium|Court|Place|Trail|Highway|Route|Market|Mall|Airport|Harbour|Harbor|Valley|Falls|Beach|Park"
+)
+_PLACE_WORD = regex.compile(_PLACE_WORDS)
+_PLACE_LOWER = frozenset(_PLACE_WORDS.lower().split("|"))
+_FULL_NAME = regex.compile(
+    r"(?<![\p{L}-])(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\s+"
+    r"(?!(?:" + _PLACE_WORDS + r")\b)(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b"
+)
 #: A courtesy title says the gender of the surname after it ("Ms. Ouellet", French
 #: "Mme Tremblay", "Madame Roy"), whatever the first name, if any, is. "M." is left
 #: out: it is also an initial ("M. Smith").
@@ -781,6 +792,8 @@ class PersonPronounRule(Rule):
         if low in genders:
             return genders[low]
         parts = low.split()
+        if len(parts) > 1 and parts[-1] in _PLACE_LOWER:
+            return ""  # "Wellington Street": a place, whatever the gazetteer holds of "Street"
         if len(parts) > 1 and parts[0] in self.first_gender:
             return self.first_gender[parts[0]]
         if parts and parts[-1] in genders:
@@ -792,7 +805,8 @@ class PersonPronounRule(Rule):
     def check(self, ctx: TextContext) -> Iterator[Finding]:
         text = ctx.text
         genders = self._doc_genders(text)
-        first_ante = self._first_antecedents(text, genders)
+        roles = self._role_genders(text, genders)
+        first_ante = self._first_antecedents(text, genders, roles)
         sents = [(m.start(), m.end()) for m in _ROUGH.finditer(text) if m.group().strip()]
         jobs: list[tuple[int, int]] = []  # (window start, current sentence start)
         chunks: list[str] = []
@@ -806,7 +820,7 @@ class PersonPronounRule(Rule):
             jobs.append((ws, s))
             chunks.append(text[ws:e])
         for (ws, cur), doc in zip(jobs, ctx.parse(chunks), strict=True):
-            yield from self._check_chunk(ctx, doc, ws, cur - ws, genders, first_ante)
+            yield from self._check_chunk(ctx, doc, ws, cur - ws, genders, first_ante, roles)
 
     def _gender_keys(self, genders: dict[str, str]) -> tuple[frozenset[str], frozenset[str]]:
         """For each name whose gender is known, the longest `\\w` run of each of its
@@ -866,7 +880,14 @@ class PersonPronounRule(Rule):
         )
 
     def _check_chunk(
-        self, ctx: TextContext, doc: Any, offset: int, cur: int, genders: dict[str, str], first: dict[str, int]
+        self,
+        ctx: TextContext,
+        doc: Any,
+        offset: int,
+        cur: int,
+        genders: dict[str, str],
+        first: dict[str, int],
+        roles: dict[str, str],
     ) -> Iterator[Finding]:
         text = ctx.text
         persons: list[str] = []  # genders of people named or described
@@ -894,6 +915,8 @@ class PersonPronounRule(Rule):
                 and tok.text[:1].isupper()
                 and low in genders
                 and not _in_compound(doc.text, tok.idx, tok.idx + len(tok.text))
+                # "Wellington Street", "King Street": a gazetteer surname in a place name.
+                and not (tok.ent_type_ in ("FAC", "GPE", "LOC") and _PLACE_WORD.fullmatch(tok.text))
             ):
                 persons.append(genders[low])
                 named = True
@@ -909,6 +932,12 @@ class PersonPronounRule(Rule):
             ):
                 if _names_titled_person(tok, in_person):
                     continue  # "Finance Minister Chrystia Freeland ... The minister said": her
+                role = roles.get(_role_key(doc.text, tok.idx, tok.idx + len(tok.text)))
+                if role:
+                    # "Mayor Évelyne Beaudin ... According to the mayor": her, and the
+                    # text titles nobody of the other gender so.
+                    persons.append(role)
+                    continue
                 # Someone named by a role only: the pronoun may be theirs (a
                 # sentence-initial "It" cannot look ahead to them). A plural counts
                 # too: "met the ministers. He said" may be one of them.
@@ -929,7 +958,7 @@ class PersonPronounRule(Rule):
             # ... unless the chunk introduces someone by a noun the role list lacks
             # ("a Montreal animator who worked on ...").
             who = any(t.lower_ in _WHO and t.i > 0 and doc[t.i - 1].tag_ in ("NN", "NNP") for t in doc)
-            only = "" if who else self._only_gender_before(text, offset, genders, first)
+            only = "" if who else self._only_gender_before(text, offset, genders, first, roles)
             if only:
                 persons, named, first_named, via_lookback = [only], True, 0, True
         if not named or "" in persons or len(set(persons)) != 1 or not self.params["persons"]:
@@ -1045,7 +1074,9 @@ class PersonPronounRule(Rule):
         parts = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [tok]
         return " ".join(p.text for p in parts)
 
-    def _only_gender_before(self, text: str, offset: int, genders: dict[str, str], first: dict[str, int]) -> str:
+    def _only_gender_before(
+        self, text: str, offset: int, genders: dict[str, str], first: dict[str, int], roles: dict[str, str]
+    ) -> str:
         """The gender of everyone the text names just before `offset`, when they are
         all of one known gender and nobody is named by a role or of unknown gender;
         "" otherwise."""
@@ -1062,8 +1093,12 @@ class PersonPronounRule(Rule):
         for m in _HUMAN_WORD.finditer(before):
             if _plural_role(m.group()):
                 continue  # "presented to members": a group is no "he" or "she"
-            if not _is_title_word(before, m.start(), m.end()):
+            if _is_title_word(before, m.start(), m.end()):
+                continue
+            role = roles.get(_role_key(before, m.start(), m.end()))
+            if not role:
                 return ""
+            seen.add(role)
         named: set[str] = set()  # a pronoun alone is no evidence: it needs a name
         for m in _NAMES.finditer(before):
             low = m.group().lower()
@@ -1084,7 +1119,44 @@ class PersonPronounRule(Rule):
                 return ""
         return next(iter(seen)) if len(seen) == 1 and "" not in seen else ""
 
-    def _first_antecedents(self, text: str, genders: dict[str, str]) -> dict[str, int]:
+    def _nearest_named(self, text: str, pos: int, genders: dict[str, str]) -> str:
+        """The gender of the last person named, with a known gender, in the 250
+        characters before `pos` ("" for none, or for a role or a name of unknown
+        gender in between)."""
+        before = text[max(0, pos - 250) : pos]
+        last, where = "", -1
+        for m in _NAMES.finditer(before):
+            low = m.group().lower()
+            g = genders.get(low) if low in genders else (self._gender_of(m.group(), genders) if " " in low else None)
+            if g:
+                last, where = g, m.end()
+        tail = before[where:] if where >= 0 else before
+        if where < 0 or any(not _plural_role(r.group()) for r in _HUMAN_WORD.finditer(tail)) or _SOMEONE.search(tail):
+            return ""
+        return last
+
+    def _role_genders(self, text: str, genders: dict[str, str]) -> dict[str, str]:
+        """Role words ("mayor", "prime minister") that the text uses as the title of
+        people of one gender only and otherwise only bare ("the mayor said"), by that
+        gender: "Mayor Évelyne Beaudin ... According to the mayor" is her. A role
+        with a complement elsewhere ("the mayor of Laval", "the regional mayor")
+        may be someone else, so it maps to nobody."""
+        titled: dict[str, set[str]] = {}
+        spoiled: set[str] = set()
+        for m in _HUMAN_WORD.finditer(text):
+            if _plural_role(m.group()):
+                continue
+            key = _role_key(text, m.start(), m.end())
+            named = _TITLE_NAME.match(text, m.end())
+            if named:
+                titled.setdefault(key, set()).add(self._gender_of(named.group(1), genders) or "")
+            elif _in_headline(text, m.start()) or _TITLE_BEFORE.search(text, max(0, m.start() - 80), m.start()):
+                continue
+            elif _ROLE_COMPLEMENT.match(text, m.end()) or not _BARE_ROLE.search(text, max(0, m.start() - 5), m.start()):
+                spoiled.add(key)
+        return {k: next(iter(gs)) for k, gs in titled.items() if len(gs) == 1 and "" not in gs and k not in spoiled}
+
+    def _first_antecedents(self, text: str, genders: dict[str, str], roles: dict[str, str]) -> dict[str, int]:
         """Where the text first names someone a "he" ("m") or a "she" ("f") could
         refer to: a name of that gender or of unknown gender, a gendered noun ("her
         husband"), or anyone named by a role alone ("the coach", "a 17-year-old", "the
@@ -1105,7 +1177,7 @@ class PersonPronounRule(Rule):
             if _plural_role(m.group()):
                 continue  # "the nurses' union": a group is nobody's "he" or "she"
             if not _is_title_word(text, m.start(), m.end()):
-                see("", m.start())
+                see(roles.get(_role_key(text, m.start(), m.end()), ""), m.start())
         for m in _SOMEONE.finditer(text):
             see("", m.start())
         for m in _NAMES.finditer(text):
@@ -1142,6 +1214,8 @@ class PersonPronounRule(Rule):
                 continue
             if low in _PRONOUN_WORDS and first[want] > start + m.start():
                 continue  # an orphan pronoun: nobody of its gender is named before it
+            if low in _PRONOUN_WORDS and self._nearest_named(text, start + m.start(), genders) not in ("", want):
+                continue  # it disagrees with the person named just before it: the same slip
             return True
         for m in _NAMES.finditer(before):
             low = m.group().lower()
@@ -1251,6 +1325,29 @@ def _of_complement_then_name(tok: Any, in_person: set[int]) -> bool:
 
 
 _WHO = frozenset(["who", "whom", "whose"])
+#: The name a role word titles: "Mayor Évelyne Beaudin", "the mayor of Sherbrooke,
+#: Évelyne Beaudin", "the minister, Andrée Laforest".
+_TITLE_NAME = regex.compile(
+    r"(?:,\s*|\s+(?:of|for)\s+[^,.;:\n]{1,70},\s*|\s+)(\p{Lu}\p{Ll}+(?:[ -]\p{Lu}\p{Ll}+)*(?:\s+\p{Lu}[\p{L}-]+)?)"
+)
+_BARE_ROLE = regex.compile(r"\b[Tt]he\s+$")
+_ROLE_COMPLEMENT = regex.compile(r"\s+(?:of|for|from|at|in|responsible)\b|'s\s+(?!office)")
+_ROLE_PREFIX = regex.compile(r"(?i:\b(prime|deputy|vice|associate|junior|assistant|former|interim|acting)[\s-]+)$")
+
+
+def _role_key(text: str, start: int, end: int) -> str:
+    """A role word with the word that makes it another role ("prime minister")."""
+    word = text[start:end].lower()
+    pre = _ROLE_PREFIX.search(text[max(0, start - 20) : start])
+    return f"{pre.group(1).lower()} {word}" if pre else word
+
+
+def _in_headline(text: str, pos: int) -> bool:
+    """A short line without a full stop: a headline or a heading."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start : end if end >= 0 else len(text)].strip()
+    return len(line.split()) <= 15 and not line.endswith((".", "!", "?", '"', "”", ":"))
 
 
 def _is_title_word(text: str, start: int, end: int) -> bool:
@@ -1278,5 +1375,8 @@ def _names_titled_person(tok: Any, in_person: set[int]) -> bool:
     doc = tok.doc
     if tok.i == 0 or doc[tok.i - 1].lower_ != "the":
         return False
+    # "Prime Minister Mark Carney ... The minister said": another role.
     same = [t for t in doc if t.lower_ == tok.lower_ and t.i != tok.i]
+    if any(_ROLE_PREFIX.search(doc.text, max(0, t.idx - 20), t.idx) for t in same):
+        return False
     return bool(same) and all(_is_title(t, in_person) for t in same)
