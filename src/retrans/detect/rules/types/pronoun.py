@@ -1344,9 +1344,15 @@ def _role_key(text: str, start: int, end: int) -> str:
 
 def _in_headline(text: str, pos: int) -> bool:
     """A short line without a full stop: a headline or a heading."""
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    line = text[start : end if end >= 0 else len(text)].strip()
+    # Bounded: a headline is short, and a huge line must not make this quadratic.
+    lo = max(0, pos - 200)
+    nl = text.rfind("\n", lo, pos)
+    if nl < 0 and lo > 0:
+        return False
+    end = text.find("\n", pos, pos + 200)
+    if end < 0 and pos + 200 < len(text):
+        return False
+    line = text[nl + 1 : end if end >= 0 else len(text)].strip()
     return len(line.split()) <= 15 and not line.endswith((".", "!", "?", '"', "”", ":"))
 
 
