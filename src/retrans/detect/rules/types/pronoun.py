@@ -805,8 +805,10 @@ class PersonPronounRule(Rule):
     def check(self, ctx: TextContext) -> Iterator[Finding]:
         text = ctx.text
         genders = self._doc_genders(text)
-        roles = self._role_genders(text, genders)
-        first_ante = self._first_antecedents(text, genders, roles)
+        # Only the person check reads these (RT603 looks for things, not people).
+        persons = self.params["persons"]
+        roles = self._role_genders(text, genders) if persons else {}
+        first_ante = self._first_antecedents(text, genders, roles) if persons else {"m": 0, "f": 0}
         sents = [(m.start(), m.end()) for m in _ROUGH.finditer(text) if m.group().strip()]
         jobs: list[tuple[int, int]] = []  # (window start, current sentence start)
         chunks: list[str] = []
@@ -1169,18 +1171,28 @@ class PersonPronounRule(Rule):
             for g in ("m", "f") if gender == "" else (gender,):
                 first[g] = min(first[g], pos)
 
+        # Each pass reads the text in order: past both earliest positions found so
+        # far, nothing can lower them, so it stops there (a long text whose first
+        # lines name someone costs a few lines).
         for m in _GENDERED.finditer(text):
+            if m.start() >= max(first.values()):
+                break
             low = m.group().lower()
             if low not in _PRONOUN_WORDS and low in _GENDER_NOUNS:
                 see(_GENDER_NOUNS[low], m.start())
         for m in _HUMAN_WORD.finditer(text):
+            if m.start() >= max(first.values()):
+                break
             if _plural_role(m.group()):
                 continue  # "the nurses' union": a group is nobody's "he" or "she"
             if not _is_title_word(text, m.start(), m.end()):
                 see(roles.get(_role_key(text, m.start(), m.end()), ""), m.start())
-        for m in _SOMEONE.finditer(text):
+        for m in _SOMEONE.finditer(text, 0, max(first.values())):
             see("", m.start())
+            break
         for m in _NAMES.finditer(text):
+            if m.start() >= max(first.values()):
+                break
             low = m.group().lower()
             if low in genders:
                 see(genders[low], m.start())
@@ -1188,7 +1200,7 @@ class PersonPronounRule(Rule):
                 g = self._gender_of(m.group(), genders)
                 if g:
                     see(g, m.start())
-        for m in _FULL_NAME.finditer(text, overlapped=True):
+        for m in _FULL_NAME.finditer(text, 0, max(first.values()), overlapped=True):
             given = m.group(1).lower()
             if given in self.first_gender or m.group().lower() in genders or m.group(2).lower() in genders:
                 continue
@@ -1196,6 +1208,7 @@ class PersonPronounRule(Rule):
             # a rare capitalised word before a surname may be a first name not listed.
             if zipf_frequency(given) < 3.5:
                 see("", m.start())
+                break
         return first
 
     def _other_before(
