@@ -235,6 +235,11 @@ class PronounRule(Rule):
             # "Sheinbaum arrived. Canada welcomed her visit.": a person of the right
             # gender just before makes the pronoun ambiguous.
             owner = self._person_above(subj, low, people) or _person_before(before, low, people, genders)
+            if owner and tok.i < subj.i:
+                # "Anne Hidalgo ... Under her leadership, Paris closed the expressways":
+                # a pronoun in a phrase before the place it would refer to, with a person
+                # of its gender just above, is that person's (English reads it so).
+                continue
             if owner:
                 # "Smith said Alberta would defend her position": her may be Smith's.
                 yield self.finding(
