@@ -220,10 +220,8 @@ class FuzzyNameRule(Rule):
             # "Geneviève Lapointe ... 'Geneviève transformed this festival'": a text that
             # names someone else with this first name uses it alone for that person.
             rest = regex.escape(person.name[len(first) :].strip())
-            if any(
-                _SURNAME_NEXT.match(ctx.text, m.end()) and not regex.match(rf"\s+{rest}\b", ctx.text[m.end() : m.end() + 60])
-                for m in hits
-            ):
+            own = regex.compile(rf"\s+{rest}\b")
+            if any(_SURNAME_NEXT.match(ctx.text, m.end()) and not own.match(ctx.text, m.end()) for m in hits):
                 continue
             for m in hits:
                 after = ctx.text[m.end() : m.end() + 40]
