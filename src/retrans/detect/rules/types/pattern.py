@@ -72,7 +72,9 @@ def glossed_french_term(text: str, start: int, end: int) -> bool:
         _GLOSS_BEFORE.search(text[max(line_start, start - 40) : start]) is not None
         or _GLOSS_AFTER.match(text, end) is not None
         or (
-            _PAREN_GLOSS_BEFORE.search(text[max(line_start, start - 6) : start]) is not None
+            # An acronym in parentheses is the text's own short form: "(OTAN)" is NATO.
+            not text[start:end].isupper()
+            and _PAREN_GLOSS_BEFORE.search(text[max(line_start, start - 6) : start]) is not None
             and _PAREN_GLOSS_AFTER.match(text, end) is not None
         )
     )
