@@ -83,6 +83,10 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "The survey measured wellbeing among older workers.",  # a common closed spelling
         "The vote -- held late at night -- passed easily.",  # the typewriter dash of wire copy
         "The premier praised the deal . . . then left without questions.",  # a spaced ellipsis
+        "He went 5-3 with 71 strikeouts in 62 2/3 innings last season.",  # a plural English counts
+        "Flood maps in Atlantic Canada are out of date, report warns",  # predicative, not "out-of-date"
+        "Her views seem out of date now.",
+        '"On a appris aujourd\'hui que personne n\'était responsable," the MP said in French.',  # French quoted
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:
@@ -221,3 +225,11 @@ def test_harper_comparison_hyphen_and_spacing_lints_still_fire_outside_those_cas
     assert "HARPER/Typo" in [f.rule for f in harper.check("The new bridge is longer that the old one.")]
     assert "HARPER/Punctuation" in [f.rule for f in harper.check("Employers want in demand trades.")]
     assert "HARPER/Formatting" in [f.rule for f in harper.check("The minister left .")]
+
+
+def test_harper_mass_noun_and_compound_adjective_lints_still_fire_where_they_are_right(harper: HarperChecker) -> None:
+    # The plural of a mass noun that MT makes of a French count noun, and the open
+    # compound right before its noun, are still reported.
+    assert "HARPER/Grammar" in [f.rule for f in harper.check("He asked for more informations about the plan.")]
+    assert "HARPER/Miscellaneous" in [f.rule for f in harper.check("They used an out of date map.")]
+    assert "HARPER/Miscellaneous" in [f.rule for f in harper.check('"We waited a hour for the bus," she said.')]

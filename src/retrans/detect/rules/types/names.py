@@ -28,6 +28,11 @@ _TITLE_BEFORE = regex.compile(r"\b(?:titled|entitled|dubbed|christened)\s+[\"“
 _OPEN_QUOTE = regex.compile(r"[\"“‘«]$")
 _CLOSE_QUOTE = regex.compile(r"[,.!?]?\s*[\"”’»]")
 _PREV_WORD = regex.compile(r"(\p{L}[\p{L}.'-]*)\s+$")
+#: A surname after a first name, also one that opens with a lower-case particle
+#: ("Marie-Claude de Grandpré", "Hélène d'Amours", "Ana da Silva", "Jan van der Berg").
+_SURNAME_NEXT = regex.compile(
+    r"\s+(?:(?:de|du|des|da|das|do|dos|di|del|della|van|von|der|den|ter|le|la)\s+|d['’])*\p{Lu}"
+)
 _TITLES = frozenset(
     [
         "minister",
@@ -215,12 +220,13 @@ class FuzzyNameRule(Rule):
             # "Geneviève Lapointe ... 'Geneviève transformed this festival'": a text that
             # names someone else with this first name uses it alone for that person.
             rest = regex.escape(person.name[len(first) :].strip())
-            if any(regex.match(rf"\s+(?!{rest}\b)\p{{Lu}}", ctx.text[m.end() : m.end() + 60]) for m in hits):
+            own = regex.compile(rf"\s+{rest}\b")
+            if any(_SURNAME_NEXT.match(ctx.text, m.end()) and not own.match(ctx.text, m.end()) for m in hits):
                 continue
             for m in hits:
                 after = ctx.text[m.end() : m.end() + 40]
-                if regex.match(r"\s+\p{Lu}", after):
-                    continue  # followed by a surname (this one or another)
+                if _SURNAME_NEXT.match(after):
+                    continue  # followed by a surname (this one or another, "de Grandpré" too)
                 before = ctx.text[max(0, m.start() - 30) : m.start()]
                 if _TITLE_BEFORE.search(before) or (_OPEN_QUOTE.search(before) and _CLOSE_QUOTE.match(after)):
                     continue  # the whole of a quoted title, or a name given to a thing: the show "Aurore"

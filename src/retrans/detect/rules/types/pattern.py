@@ -47,6 +47,12 @@ _GLOSS_AFTER = regex.compile(
 )
 
 
+#: The French original in parentheses right after its English rendering: "The National
+#: Assembly (Assemblée nationale)", "A prefect (préfet) is the state's representative".
+_PAREN_GLOSS_BEFORE = regex.compile(r"[\p{L}\p{N}.’'\"”]\s*\(\s*$")
+_PAREN_GLOSS_AFTER = regex.compile(r"\s*\)")
+
+
 def _is_french(word: str) -> bool:
     """A word French uses and English does not ("locataires", "patronat", "préposés")."""
     low = word.lower()
@@ -56,7 +62,8 @@ def _is_french(word: str) -> bool:
 def glossed_french_term(text: str, start: int, end: int) -> bool:
     """Whether a French term is quoted as such: "orderlies, known in Quebec as
     préposés aux bénéficiaires", "the term dépanneur", "caisses (credit unions) in
-    French": English explaining the French word, not a word left untranslated."""
+    French", "the National Assembly (Assemblée nationale)": English explaining the
+    French word, not a word left untranslated."""
     first = text[start:end].split()[0] if text[start:end].split() else ""
     if not first or not _is_french(first.strip("-")):
         return False
@@ -64,6 +71,12 @@ def glossed_french_term(text: str, start: int, end: int) -> bool:
     return (
         _GLOSS_BEFORE.search(text[max(line_start, start - 40) : start]) is not None
         or _GLOSS_AFTER.match(text, end) is not None
+        or (
+            # An acronym in parentheses is the text's own short form: "(OTAN)" is NATO.
+            not text[start:end].isupper()
+            and _PAREN_GLOSS_BEFORE.search(text[max(line_start, start - 6) : start]) is not None
+            and _PAREN_GLOSS_AFTER.match(text, end) is not None
+        )
     )
 
 

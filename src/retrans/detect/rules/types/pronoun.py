@@ -248,6 +248,7 @@ class PronounRule(Rule):
             # gender just before makes the pronoun ambiguous.
             owner = self._person_above(subj, low, people) or _person_before(before, low, people, genders)
             if owner:
+                # "Anne Hidalgo ... Under her leadership, Paris closed the expressways";
                 # "Smith said Alberta would defend her position": her may be Smith's.
                 # Edited news is full of such pronouns and the translation artifacts
                 # measured never were one: silence, not a "check" finding.
