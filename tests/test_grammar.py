@@ -56,6 +56,7 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "The minister, to whom the letter was sent, did not answer.",
         "The judges issued a unanimous ruling on Tuesday.",  # "a" before a "yoo" sound
         "The party won 40 of the 125 ridings in the last election.",  # electoral districts count
+        "The starter allowed two hits in seven innings.",  # baseball counts innings
         "Businesses that can show they have no alternative source may apply.",  # clause subject
         "The cook poured hot syrup over all of it.",  # a partitive "of", not "overall"
         "The Producteurs et productrices acéricoles du Québec manage the reserve.",  # a French name

@@ -59,8 +59,9 @@ HARPER_SKIP_MESSAGES = (
 NEWS_COMPOUNDS = frozenset({"byelection", "byelections"})
 
 #: Nouns Harper takes for mass nouns that Canadian news counts: a riding is an
-#: electoral district ("the party won 40 ridings"), not horse riding.
-COUNTABLE_IN_NEWS = frozenset({"ridings"})
+#: electoral district ("the party won 40 ridings"), not horse riding; baseball
+#: counts innings ("two hits in seven innings").
+COUNTABLE_IN_NEWS = frozenset({"ridings", "innings"})
 
 
 #: A noun closed onto an agent noun, as wire style writes it ("planemaker", "chipmaker",
