@@ -81,6 +81,7 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "Officials warned of a danger that the ice road would close early.",  # a noun in -er, not "than"
         "Welders and electricians are in demand across the north.",  # a predicate, not "in-demand"
         "Regulators want tighter rules for cryptoassets sold to retail buyers.",  # a combining form
+        "The school hired a psychoeducator for its welcome classes.",  # Quebec English's closed form
         "The survey measured wellbeing among older workers.",  # a common closed spelling
         "The vote -- held late at night -- passed easily.",  # the typewriter dash of wire copy
         "The premier praised the deal . . . then left without questions.",  # a spaced ellipsis

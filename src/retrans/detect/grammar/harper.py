@@ -70,10 +70,10 @@ _AGENT_COMPOUND = regex.compile(r"[a-z]{3,}(?:maker|builder|owner|holder|goer|se
 
 
 #: Combining forms English closes onto the next word ("cryptoassets", "cyberattack",
-#: "agrifood", "petrochemicals"): not words of their own, so Harper's split into
+#: "agrifood", "petrochemicals", Quebec English's "psychoeducator"): not words of their own, so Harper's split into
 #: two words ("crypto assets") is a style guess, not a correction.
 _COMBINING_FORM = regex.compile(
-    r"(?:crypto|cyber|agri|agro|petro|hydro|bio|geo|eco|micro|nano|neuro|tele|thermo|electro|techno|socio)"
+    r"(?:crypto|cyber|agri|agro|petro|hydro|bio|geo|eco|micro|nano|neuro|tele|thermo|electro|techno|socio|psycho)"
     r"\p{Ll}{4,}"
 )
 
