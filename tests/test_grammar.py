@@ -89,6 +89,8 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "Flood maps in Atlantic Canada are out of date, report warns",  # predicative, not "out-of-date"
         "Her views seem out of date now.",
         '"On a appris aujourd\'hui que personne n\'était responsable," the MP said in French.',  # French quoted
+        "The markers that show where the ice used to be were already a long walk apart.",  # one "be" per clause
+        "In the 1990s, she helped found a summer fiddle camp in New Brunswick.",  # "to found"
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:
@@ -235,3 +237,15 @@ def test_harper_mass_noun_and_compound_adjective_lints_still_fire_where_they_are
     assert "HARPER/Grammar" in [f.rule for f in harper.check("He asked for more informations about the plan.")]
     assert "HARPER/Miscellaneous" in [f.rule for f in harper.check("They used an out of date map.")]
     assert "HARPER/Miscellaneous" in [f.rule for f in harper.check('"We waited a hour for the bus," she said.')]
+
+
+def test_harper_repeated_verb_lint_still_fires_without_a_clause_ending_in_be(harper: HarperChecker) -> None:
+    # "be" that closes a wh-clause ("where the ice used to be") is silenced; a doubled
+    # finite verb is still reported.
+    found = [f.message for f in harper.check("The new rules will be were announced on Monday.")]
+    assert any("repeated verb form" in m for m in found)
+
+
+def test_harper_base_form_lint_still_fires_on_a_past_form(harper: HarperChecker) -> None:
+    found = [f.message for f in harper.check("She helped built the new school in Moncton.")]
+    assert any("base form of the verb" in m for m in found)

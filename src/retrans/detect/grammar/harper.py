@@ -558,6 +558,10 @@ class HarperChecker:
                 continue  # "On a appris aujourd'hui ...," the MP said in French
             if _spaced_ellipsis(text, end, lint.message):
                 continue  # "LNG Canada . . . and": the Canadian Press ellipsis
+            if _base_form_homograph(text, start, end, lint.message):
+                continue  # "she helped found a fiddle camp": "found" is the verb "to found"
+            if _be_ends_clause(text, start, lint.message):
+                continue  # "markers that show where the ice used to be were moved"
             if kind == "Repetition" and "\n" in text[start:end]:
                 continue  # "Advertisement\nAdvertisement": one line each, page furniture or a heading
             for s in lint.suggestions:
@@ -631,6 +635,36 @@ def _open_compound_before_of(text: str, end: int, message: str) -> bool:
     "over all of it", "every one of them", "any one of the three" are not
     "overall", "everyone", "anyone"."""
     return "closed compound" in message.lower() and _OF_NEXT.match(text, end) is not None
+
+
+#: Past forms of one verb that are the base form of another: "helped found a camp"
+#: (to found), "helped wound" (to wound) are already base forms.
+_BASE_FORM_HOMOGRAPHS = frozenset({"found", "wound"})
+
+
+def _base_form_homograph(text: str, start: int, end: int, message: str) -> bool:
+    """Harper's "base form of the verb" lint on a word that is itself a base form."""
+    if "base form of the verb" not in message.lower():
+        return False
+    return text[start:end].strip().lower() in _BASE_FORM_HOMOGRAPHS
+
+
+#: "be" closing a subordinate clause ("where the ice used to be", "what it will be",
+#: "how large it might be"): a wh-word opens the clause, "to" or a modal precedes "be".
+_BE_CLOSES_CLAUSE = regex.compile(
+    r"\b(?:where|what|whatever|wherever|who|how|which|that|when)\b[^.;:!?\n]{0,60}?"
+    r"\b(?:to|will|would|can|could|may|might|must|should|shall)\s+be\s*$",
+    regex.IGNORECASE,
+)
+
+
+def _be_ends_clause(text: str, start: int, message: str) -> bool:
+    """Harper's repeated-verb lint on the finite verb of a main clause after a
+    subordinate clause that ends with "be": "the markers that show where the ice
+    used to be were already far apart" has one "be" per clause."""
+    if "repeated verb form" not in message.lower():
+        return False
+    return _BE_CLOSES_CLAUSE.search(text, max(0, start - 90), start) is not None
 
 
 def _chunks(text: str, size: int) -> Iterable[tuple[int, str]]:

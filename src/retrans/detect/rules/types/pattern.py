@@ -37,8 +37,9 @@ _FRENCH_BEFORE = regex.compile(r"(?:^|[\s(])(?:du|des|de|aux|et|d['’])\s*$|(?:
 
 
 _GLOSS_BEFORE = regex.compile(
-    r"\b(?:known|referred\s+to)\s+(?:in\s+(?:Quebec|Québec|French|France)\s+)?as\s+(?:the\s+)?[«\"“‘(]?\s*$"
-    r"|\b(?:called|dubbed|nicknamed)\s+[«\"“‘(]?\s*$"
+    r"\b(?:known|referred\s+to)\s+(?:in\s+(?:Quebec|Québec|French|France)\s+)?as\s+(?:(?:the|an?)\s+)?[«\"“‘(]?\s*$"
+    r"|\b(?:called|dubbed|nicknamed)\s+(?:(?:the|an?)\s+)?[«\"“‘(]?\s*$"
+    r"|\b(?:the\s+)?(?:French|locals)\s+call\s+(?:it\s+)?(?:(?:the|an?)\s+)?[«\"“‘(]?\s*$"
     r"|\b(?:French|Quebec|Québec)\s+(?:word|term|name|expression)\s+[«\"“‘(]?\s*$",
     regex.IGNORECASE,
 )
@@ -64,8 +65,9 @@ def glossed_french_term(text: str, start: int, end: int) -> bool:
     préposés aux bénéficiaires", "the term dépanneur", "caisses (credit unions) in
     French", "the National Assembly (Assemblée nationale)": English explaining the
     French word, not a word left untranslated."""
-    first = text[start:end].split()[0] if text[start:end].split() else ""
-    if not first or not _is_french(first.strip("-")):
+    # Any word of the term French uses and English does not: "chambre d'hôte" ("chambre"
+    # alone is also an English rarity, "hôte" is not English at all).
+    if not any(_is_french(w.strip("-")) for w in regex.split(r"[\s'’]+", text[start:end]) if w.strip("-")):
         return False
     line_start = text.rfind("\n", 0, start) + 1
     return (
