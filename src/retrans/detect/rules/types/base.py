@@ -316,8 +316,10 @@ class Rule:
                 raise self.error(f"each item of `{key}` is a mapping with {what}", raw.key_line(key))
             yield item, validate(item, schema, self.where[0])
 
-    @property
+    @cached_property
     def where(self) -> tuple[Path, int]:
+        # Cached: setup asks for it once per entry, and thousands of Path objects
+        # were a quarter of building the rules at a cold start.
         return Path(self.spec.path), self.spec.line
 
     def error(self, message: str, line: int | None = None) -> ConfigError:

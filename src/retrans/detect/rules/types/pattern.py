@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -274,7 +275,8 @@ class PhraseRule(Rule):
         # Words of a phrase are joined by spaces within a line, never across a line
         # break: a one-word heading ("Health") and the next paragraph ("Quebec's ...")
         # are not the phrase "Health Quebec".
-        alts = [_PHRASE_SPACE.join(regex.escape(x) for x in w.split()) for w in wrong]
+        # re.escape: the same text as regex.escape for words, many times faster (a cold start escapes 50,000).
+        alts = [_PHRASE_SPACE.join(re.escape(x) for x in w.split()) for w in wrong]
         source = r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])"
         source = self.lexicon.expand(source.replace(r"\{\{", "{{").replace(r"\}\}", "}}"), (path, line))
         return _Entry(
