@@ -91,6 +91,7 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         '"On a appris aujourd\'hui que personne n\'était responsable," the MP said in French.',  # French quoted
         "The markers that show where the ice used to be were already a long walk apart.",  # one "be" per clause
         "In the 1990s, she helped found a summer fiddle camp in New Brunswick.",  # "to found"
+        "Water seeped from the tailings pond into the creek, the ministry said.",  # a mining plural noun
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:
