@@ -395,6 +395,16 @@ def _spaced_ellipsis(text: str, end: int, message: str) -> bool:
     return "unnecessary space" in message.lower() and _SPACED_ELLIPSIS_NEXT.match(text, end) is not None
 
 
+_LEADING_POINT_DECIMAL = regex.compile(r"\.\d")
+
+
+def _leading_point_decimal(text: str, end: int, message: str) -> bool:
+    """Harper's "unnecessary space at the end of the sentence" before a decimal
+    written without its zero (".912 save percentage", "a .300 hitter", ".22-calibre"):
+    the point opens a number, it does not end the sentence."""
+    return "unnecessary space" in message.lower() and _LEADING_POINT_DECIMAL.match(text, end) is not None
+
+
 def _is_article_fix(problem: str, subs: list[str]) -> bool:
     """Harper's a/an lint: the one Harper fix `fix` applies unattended."""
     return problem.lower() in _ARTICLES and bool(subs) and subs[0].lower() in _ARTICLES
@@ -558,6 +568,8 @@ class HarperChecker:
                 continue  # "On a appris aujourd'hui ...," the MP said in French
             if _spaced_ellipsis(text, end, lint.message):
                 continue  # "LNG Canada . . . and": the Canadian Press ellipsis
+            if _leading_point_decimal(text, end, lint.message):
+                continue  # "with a .912 save percentage": a decimal, not a full stop
             if _base_form_homograph(text, start, end, lint.message):
                 continue  # "she helped found a fiddle camp": "found" is the verb "to found"
             if _be_ends_clause(text, start, lint.message):
