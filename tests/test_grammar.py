@@ -92,6 +92,7 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "The markers that show where the ice used to be were already a long walk apart.",  # one "be" per clause
         "In the 1990s, she helped found a summer fiddle camp in New Brunswick.",  # "to found"
         "The goalie improved to 10-5-2 with a .912 save percentage.",  # a decimal without its zero
+        "In a statement, an Élysée adviser said every level of government must help.",  # "an" before É
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:

@@ -187,6 +187,9 @@ _CONSONANT_SOUND = regex.compile(
     r"user|utensil|util|utopi|urani|urin|uro|ubiquit|ukrain|ukulele|ugand|utah|uter|eu|ewe|one\b|once\b|oncoming)",
     regex.IGNORECASE,
 )
+#: A word opening with an accented vowel (French names: "Élysée", "Île", "Ève",
+#: "Ôtez"): a vowel sound in English, which takes "an".
+_ACCENTED_VOWEL = regex.compile(r"[ÀÂÄÉÈÊËÎÏÔÖÙÛÜàâäéèêëîïôöùûü]")
 _SILENT_H = regex.compile(r"(?:hour|honest|honou?r|heir)", regex.IGNORECASE)
 _NEXT_WORD = regex.compile(r"\s+[\"“‘'(]?(\w[\w-]*)")
 
@@ -207,6 +210,8 @@ def _article_is_right(text: str, start: int, end: int) -> bool:
         return True  # an acronym said as a word: its sound is not its first letter's name
     if article == "a":
         return _CONSONANT_SOUND.match(word) is not None
+    if _ACCENTED_VOWEL.match(word):
+        return True  # "an Élysée adviser", "an Île-de-France mayor": a vowel sound
     return _SILENT_H.match(word) is not None
 
 
