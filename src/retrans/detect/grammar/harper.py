@@ -410,6 +410,20 @@ def _leading_point_decimal(text: str, end: int, message: str) -> bool:
     return "unnecessary space" in message.lower() and _LEADING_POINT_DECIMAL.match(text, end) is not None
 
 
+_SYMBOL_BEFORE_DIGIT = regex.compile(r"\p{Sc}\d")
+_CURRENCY = regex.compile(r"\p{Sc}")
+
+
+def _symbol_opens_next_amount(text: str, start: int, end: int, message: str) -> bool:
+    """Harper's "position of the currency symbol" on a number followed by a price
+    ("children 5 to 17 $12", "ages 6 to 12 $8"): the symbol already stands before its
+    own amount; a French "17 $" has no digit after the symbol."""
+    if "currency symbol" not in message.lower():
+        return False
+    symbols = [m.start() for m in _CURRENCY.finditer(text, start, end)]
+    return bool(symbols) and _SYMBOL_BEFORE_DIGIT.match(text, symbols[-1]) is not None
+
+
 def _is_article_fix(problem: str, subs: list[str]) -> bool:
     """Harper's a/an lint: the one Harper fix `fix` applies unattended."""
     return problem.lower() in _ARTICLES and bool(subs) and subs[0].lower() in _ARTICLES
@@ -573,6 +587,8 @@ class HarperChecker:
                 continue  # "On a appris aujourd'hui ...," the MP said in French
             if _spaced_ellipsis(text, end, lint.message):
                 continue  # "LNG Canada . . . and": the Canadian Press ellipsis
+            if _symbol_opens_next_amount(text, start, end, lint.message):
+                continue  # "children 5 to 17 $12": the "$" belongs to the next amount
             if _leading_point_decimal(text, end, lint.message):
                 continue  # "with a .912 save percentage": a decimal, not a full stop
             if _base_form_homograph(text, start, end, lint.message):
