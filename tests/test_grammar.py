@@ -92,6 +92,9 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "The markers that show where the ice used to be were already a long walk apart.",  # one "be" per clause
         "In the 1990s, she helped found a summer fiddle camp in New Brunswick.",  # "to found"
         "Water seeped from the tailings pond into the creek, the ministry said.",  # a mining plural noun
+        "The goalie improved to 10-5-2 with a .912 save percentage.",  # a decimal without its zero
+        "In a statement, an Élysée adviser said every level of government must help.",  # "an" before É
+        "Adults $23.75, children 5 to 17 $12, under 5 free.",  # an age range, then a price
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:
@@ -115,6 +118,14 @@ def test_harper_there_their_and_dash_lints_still_fire_in_sentences(harper: Harpe
 
 def test_harper_repetition_still_fires_within_a_line(harper: HarperChecker) -> None:
     assert "HARPER/Repetition" in [f.rule for f in harper.check("The minister said the the deal was done.")]
+
+
+def test_harper_space_before_a_full_stop_still_fires_before_a_word(harper: HarperChecker) -> None:
+    assert "HARPER/Formatting" in [f.rule for f in harper.check("The goalie made 31 saves . He was named first star.")]
+
+
+def test_harper_currency_position_still_fires_on_a_french_amount(harper: HarperChecker) -> None:
+    assert "HARPER/Formatting" in [f.rule for f in harper.check("The ticket costs 17 $ at the door.")]
 
 
 def test_harper_its_lint_still_fires_before_other_words(harper: HarperChecker) -> None:

@@ -188,6 +188,9 @@ _CONSONANT_SOUND = regex.compile(
     r"user|utensil|util|utopi|urani|urin|uro|ubiquit|ukrain|ukulele|ugand|utah|uter|eu|ewe|one\b|once\b|oncoming)",
     regex.IGNORECASE,
 )
+#: A word opening with an accented vowel (French names: "Élysée", "Île", "Ève",
+#: "Ôtez"): a vowel sound in English, which takes "an".
+_ACCENTED_VOWEL = regex.compile(r"[ÀÂÄÉÈÊËÎÏÔÖÙÛÜàâäéèêëîïôöùûü]")
 _SILENT_H = regex.compile(r"(?:hour|honest|honou?r|heir)", regex.IGNORECASE)
 _NEXT_WORD = regex.compile(r"\s+[\"“‘'(]?(\w[\w-]*)")
 
@@ -208,6 +211,8 @@ def _article_is_right(text: str, start: int, end: int) -> bool:
         return True  # an acronym said as a word: its sound is not its first letter's name
     if article == "a":
         return _CONSONANT_SOUND.match(word) is not None
+    if _ACCENTED_VOWEL.match(word):
+        return True  # "an Élysée adviser", "an Île-de-France mayor": a vowel sound
     return _SILENT_H.match(word) is not None
 
 
@@ -396,6 +401,30 @@ def _spaced_ellipsis(text: str, end: int, message: str) -> bool:
     return "unnecessary space" in message.lower() and _SPACED_ELLIPSIS_NEXT.match(text, end) is not None
 
 
+_LEADING_POINT_DECIMAL = regex.compile(r"\.\d")
+
+
+def _leading_point_decimal(text: str, end: int, message: str) -> bool:
+    """Harper's "unnecessary space at the end of the sentence" before a decimal
+    written without its zero (".912 save percentage", "a .300 hitter", ".22-calibre"):
+    the point opens a number, it does not end the sentence."""
+    return "unnecessary space" in message.lower() and _LEADING_POINT_DECIMAL.match(text, end) is not None
+
+
+_SYMBOL_BEFORE_DIGIT = regex.compile(r"\p{Sc}\d")
+_CURRENCY = regex.compile(r"\p{Sc}")
+
+
+def _symbol_opens_next_amount(text: str, start: int, end: int, message: str) -> bool:
+    """Harper's "position of the currency symbol" on a number followed by a price
+    ("children 5 to 17 $12", "ages 6 to 12 $8"): the symbol already stands before its
+    own amount; a French "17 $" has no digit after the symbol."""
+    if "currency symbol" not in message.lower():
+        return False
+    symbols = [m.start() for m in _CURRENCY.finditer(text, start, end)]
+    return bool(symbols) and _SYMBOL_BEFORE_DIGIT.match(text, symbols[-1]) is not None
+
+
 def _is_article_fix(problem: str, subs: list[str]) -> bool:
     """Harper's a/an lint: the one Harper fix `fix` applies unattended."""
     return problem.lower() in _ARTICLES and bool(subs) and subs[0].lower() in _ARTICLES
@@ -559,6 +588,10 @@ class HarperChecker:
                 continue  # "On a appris aujourd'hui ...," the MP said in French
             if _spaced_ellipsis(text, end, lint.message):
                 continue  # "LNG Canada . . . and": the Canadian Press ellipsis
+            if _symbol_opens_next_amount(text, start, end, lint.message):
+                continue  # "children 5 to 17 $12": the "$" belongs to the next amount
+            if _leading_point_decimal(text, end, lint.message):
+                continue  # "with a .912 save percentage": a decimal, not a full stop
             if _base_form_homograph(text, start, end, lint.message):
                 continue  # "she helped found a fiddle camp": "found" is the verb "to found"
             if _be_ends_clause(text, start, lint.message):

@@ -59,6 +59,19 @@ _MID_CAPITAL = regex.compile(r"(?<=\p{Ll},?\s)(\p{Lu}\p{Ll}+)\b")
 _DASH = regex.compile(r"(?<![\w-])(\p{Ll}{2,})-(and|but|or|which|who|while|whereas)(?![\w-])\s")
 
 
+_LIST_COLON = regex.compile(r":\s")
+_SENTENCE_END = regex.compile(r"[.!?\n]")
+
+
+def _in_colon_list(text: str, semicolon: int) -> bool:
+    """The semicolon separates the items of a list a colon opens in the same
+    sentence (a scoring summary, a list of stops): its items begin with names."""
+    start = max(0, semicolon - 400)
+    window = text[start:semicolon]
+    ends = [e.end() for e in _SENTENCE_END.finditer(window)]
+    return bool(_LIST_COLON.search(window, ends[-1] if ends else 0))
+
+
 def _is_word(w: str, floor: float = 3.0) -> bool:
     return zipf_frequency(w.lower(), "en") >= floor
 
@@ -146,6 +159,8 @@ class SpacingRule(Rule):
                 continue
             if _CREDIT_AFTER.match(ctx.text, m.end(1)):
                 continue  # a wire credit: "(Reporting by ...; Editing by ...)"
+            if word.lower() not in _CLAUSE_OPENERS and _in_colon_list(ctx.text, m.start()):
+                continue  # "Penalties: Matheson, Mtl (tripping), 4:11; Anderson, Mtl ..."
             yield self.finding(m.start(1), m.end(1), [word.lower()])
 
     def _dash(self, ctx: TextContext) -> Iterator[Finding]:
