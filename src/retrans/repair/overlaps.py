@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from retrans.core.finding import Finding
+from retrans.core.finding import Finding, FixPolicy
 
 #: Width of the position buckets of `SpanIndex`.
 _BUCKET = 256
@@ -39,10 +39,13 @@ class SpanIndex:
         return False
 
 
-def _rank(f: Finding) -> tuple[int, int, float, int, str, tuple[str, ...], str]:
-    # The message last: two entries of one rule may flag the same words with the same
-    # fix and differ only in what they say; a set's order must not choose between them.
-    return (-f.priority, -f.length, -f.confidence, f.start, f.rule, f.suggestions, f.message)
+def _rank(f: Finding) -> tuple[int, int, float, int, str, tuple[str, ...], bool, str]:
+    # A fix `fix` may apply beats the same fix shown only (a rule's suggestion the
+    # language model confirmed). The message last: two entries of one rule may flag
+    # the same words with the same fix and differ only in what they say; a set's
+    # order must not choose between them.
+    shown_only = f.fix is not FixPolicy.SAFE
+    return (-f.priority, -f.length, -f.confidence, f.start, f.rule, f.suggestions, shown_only, f.message)
 
 
 def resolve_overlaps(findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:

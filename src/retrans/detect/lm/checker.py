@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 from retrans.core.checker import CodeInfo
@@ -41,6 +41,17 @@ log = logging.getLogger("retrans.detect.lm")
 LEFT_CHARS = 300
 RIGHT_CHARS = 120
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’»)]?\s+|\n+")
+
+
+#: Longest rule span whose repair the model is asked to confirm (characters).
+MAX_FIX_SPAN = 120
+
+
+@dataclass(frozen=True)
+class FixCandidate(Candidate):
+    """A rule's suggested repair put to the model; `finding` is the rule's finding."""
+
+    finding: Finding
 
 
 @dataclass
@@ -215,26 +226,37 @@ class LMChecker:
     ) -> list[list[Verdict]]:
         """Verdicts for several texts, all windows scored in one batched call."""
         docs = [(t, self.candidates(t, flagged[i] if i < len(flagged) else ())) for i, t in enumerate(texts)]
+        return self._verify(docs)
+
+    def _verify(self, docs: Sequence[tuple[str, Sequence[Candidate]]]) -> list[list[Verdict]]:
         if not any(c for _, c in docs):
-            return [[] for _ in texts]
+            return [[] for _ in docs]
         model = self._model()
         if model is None:
-            return [[] for _ in texts]
+            return [[] for _ in docs]
         return verify_many(docs, model.score)
 
     def codes(self) -> Sequence[CodeInfo]:
         return LM_CODES
 
     def check(self, text: str, prior: Sequence[Finding] = ()) -> list[Finding]:
-        """`prior`: the other checkers' findings so far; candidates on their (confirmed)
-        spans are not scored."""
+        """`prior`: the other checkers' findings so far. Candidates on their
+        (confirmed) spans are not scored; their suggested repairs are (see
+        `fix_candidates`), and those the model confirms come back as fixable copies."""
         flagged = [(f.start, f.end) for f in prior if not f.needs_context_gate]
-        return self.check_many([text], [flagged])[0]
+        data = self.data or load_confusions()
+        fixes = data.sources.get("fixes", Source("fixes", 0.0, enabled=False))
+        pending = fix_candidates(text, prior, fixes.margin) if fixes.enabled and self.sources is None else []
+        return self.check_many([text], [flagged], [pending])[0]
 
     def check_many(
-        self, texts: Sequence[str], flagged: Sequence[Sequence[tuple[int, int]]] = ()
+        self,
+        texts: Sequence[str],
+        flagged: Sequence[Sequence[tuple[int, int]]] = (),
+        fixes: Sequence[Sequence[FixCandidate]] = (),
     ) -> list[list[Finding]]:
-        """Findings for several texts: the candidates that beat their margin."""
+        """Findings for several texts: the candidates that beat their margin, and
+        (`fixes`, one list per text) the rule repairs the model confirms."""
         data = self.data or load_confusions()
         out: list[list[Finding]] = []
         for verdicts in self.verdicts_many(texts, flagged):
@@ -244,4 +266,45 @@ class LMChecker:
                     src = data.sources.get(v.candidate.source, Source(v.candidate.source, 0.0))
                     found.append(to_finding(v, src))
             out.append(found)
+        # The repairs go to the model in a batch of their own: a candidate's margin
+        # moves by a few tenths of a nat with the batch's shape (bf16 kernels), and the
+        # confusion sets were calibrated on batches without them.
+        todo = [(t, list(fixes[i]) if i < len(fixes) else []) for i, t in enumerate(texts)]
+        for found, verdicts in zip(out, self._verify(todo), strict=True):
+            found.extend(confirmed(v) for v in verdicts if v.best >= v.candidate.margin)
         return out
+
+
+def fix_candidates(text: str, prior: Sequence[Finding], margin: float) -> list[FixCandidate]:
+    """The rule findings whose repair the model may confirm: a suggestion shown
+    only (`fix: suggest`), a replacement (not a bare deletion or insertion) of a
+    short span within one line. Rule authors mark `suggest` where the wrong form
+    can be English elsewhere; their context conditions already chose this place,
+    and the model's judgement of the repaired sentence is a second, independent
+    check before `fix` applies it unattended. Grammar-checker and language-model
+    findings are left as they are (their own policies decide)."""
+    out = []
+    for f in prior:
+        if f.fix is not FixPolicy.SUGGEST or f.needs_context_gate or not f.suggestions:
+            continue
+        if not f.rule.startswith("RT") or any(i.owns(f.rule) for i in LM_CODES):
+            continue
+        original, repair = text[f.start : f.end], f.suggestions[0]
+        if not original.strip() or not repair.strip() or repair == original:
+            continue
+        if f.length > MAX_FIX_SPAN or "\n" in original or "\n" in repair:
+            continue
+        out.append(FixCandidate(f.start, f.end, original, (repair,), "fixes", f.rule, "", f.category, margin, f))
+    return out
+
+
+def confirmed(v: Verdict) -> Finding:
+    """The rule's finding, now applied by `fix` on its own, with the model's margin."""
+    assert isinstance(v.candidate, FixCandidate)
+    f = v.candidate.finding
+    return replace(
+        f,
+        fix=FixPolicy.SAFE,
+        message=f"{f.message} (Repair confirmed by the language model: {v.best:+.1f} nats.)",
+        details=(*f.details, ("lm_fix_margin", f"{v.best:.2f}")),
+    )
