@@ -831,10 +831,15 @@ class PersonPronounRule(Rule):
         gender is unknown ("Alisha Fontaine"): the tagger may miss the person (it read
         "New Democrat Alisha Fontaine" as an organisation), yet a later "Fontaine said
         she" is that person speaking, not the one gendered person nearby."""
+        from wordfreq import zipf_frequency
+
         out = set()
         for m in _FULL_NAME.finditer(text, overlapped=True):
             first, surname = m.group(1).lower(), m.group(2).lower()
             if first in self.first_gender or surname in genders or surname in self.first_gender:
+                continue
+            # "The Minister", "Armed Forces", "The Bloc": a common English word is no surname.
+            if surname in out or zipf_frequency(surname, "en") >= 3.5:
                 continue
             out.add(surname)
         return frozenset(out)
