@@ -95,6 +95,9 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "The goalie improved to 10-5-2 with a .912 save percentage.",  # a decimal without its zero
         "In a statement, an Élysée adviser said every level of government must help.",  # "an" before É
         "Adults $23.75, children 5 to 17 $12, under 5 free.",  # an age range, then a price
+        "If the vote failed, its defeat would have toppled the cabinet.",  # a noun, then its verb
+        "The union said its members were ready to return.",
+        "Instead they waited until the shelves were empty.",  # CP omits the comma after the adverb
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:

@@ -51,6 +51,10 @@ HARPER_SKIP_MESSAGES = (
     # Two hyphens are the typewriter dash of wire copy ("tightening -- which is
     # expected -- could"): a house style, not a trace of translation.
     "replace these two hyphens",
+    # Canadian Press omits the comma after a short opening adverb ("Instead they
+    # waited until the shelves were empty"); French puts one there, so a missing
+    # comma is house style, never a trace of translation.
+    "discourse markers at the beginning of a sentence should be followed by a comma",
 )
 
 
@@ -271,16 +275,24 @@ def _french_word_in_name(text: str, start: int, message: str) -> bool:
 
 
 _ING_NEXT = regex.compile(r"\s+\p{L}+ing\b", regex.IGNORECASE)
+#: "its defeat would have toppled the cabinet": a noun, then the verb of the clause it
+#: opens (a modal or an auxiliary); "it's defeat would" is not English.
+_NOUN_THEN_VERB_NEXT = regex.compile(
+    r"\s+\p{L}+(?:'s)?\s+(?:would|will|could|can|may|might|should|must|is|was|are|were|has|had|have|did|does)\b",
+    regex.IGNORECASE,
+)
 
 
 def _its_before_verbal_noun(text: str, start: int, end: int, message: str) -> bool:
     """Harper's "use it's, not the possessive its" before a word in -ing: news English
     owns its verbal nouns ("the province said its spending would rise", "Ottawa split
-    its spending"), and Harper cannot tell them from a progressive ("it's spending").
+    its spending"), and Harper cannot tell them from a progressive ("it's spending");
+    nor before a noun that a modal or an auxiliary follows ("its defeat would have
+    toppled the cabinet"): the noun is the subject of that verb.
     Machine translation does not confuse "its" and "it's" anyway."""
     if text[start:end].lower() != "its" or "it's" not in message.lower():
         return False
-    return _ING_NEXT.match(text, end) is not None
+    return _ING_NEXT.match(text, end) is not None or _NOUN_THEN_VERB_NEXT.match(text, end) is not None
 
 
 _SEPARATORS = frozenset("•·|—–/")

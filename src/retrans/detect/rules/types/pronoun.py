@@ -822,8 +822,27 @@ class PersonPronounRule(Rule):
                 continue
             jobs.append((ws, s))
             chunks.append(text[ws:e])
+        unknown = self._unknown_surnames(text, genders) if jobs else frozenset()
         for (ws, cur), doc in zip(jobs, ctx.parse(chunks), strict=True):
-            yield from self._check_chunk(ctx, doc, ws, cur - ws, genders, first_ante, roles)
+            yield from self._check_chunk(ctx, doc, ws, cur - ws, genders, first_ante, roles, unknown)
+
+    def _unknown_surnames(self, text: str, genders: dict[str, str]) -> frozenset[str]:
+        """Surnames of people the text introduces in full with a first name whose
+        gender is unknown ("Alisha Fontaine"): the tagger may miss the person (it read
+        "New Democrat Alisha Fontaine" as an organisation), yet a later "Fontaine said
+        she" is that person speaking, not the one gendered person nearby."""
+        from wordfreq import zipf_frequency
+
+        out = set()
+        for m in _FULL_NAME.finditer(text, overlapped=True):
+            first, surname = m.group(1).lower(), m.group(2).lower()
+            if first in self.first_gender or surname in genders or surname in self.first_gender:
+                continue
+            # "The Minister", "Armed Forces", "The Bloc": a common English word is no surname.
+            if surname in out or zipf_frequency(surname, "en") >= 3.5:
+                continue
+            out.add(surname)
+        return frozenset(out)
 
     def _gender_keys(self, genders: dict[str, str]) -> tuple[frozenset[str], frozenset[str]]:
         """For each name whose gender is known, the longest `\\w` run of each of its
@@ -891,6 +910,7 @@ class PersonPronounRule(Rule):
         genders: dict[str, str],
         first: dict[str, int],
         roles: dict[str, str],
+        unknown: frozenset[str] = frozenset(),
     ) -> Iterator[Finding]:
         text = ctx.text
         persons: list[str] = []  # genders of people named or described
@@ -925,6 +945,16 @@ class PersonPronounRule(Rule):
                 named = True
                 first_named = min(first_named, tok.i)
                 in_person.add(tok.i)
+            elif (
+                low in unknown
+                and tok.pos_ == "PROPN"
+                and tok.dep_ in _SUBJ
+                and tok.ent_type_ not in ("GPE", "LOC", "FAC", "NORP")
+            ):
+                # "Fontaine said she ...": a person introduced in full ("Alisha
+                # Fontaine") whom the tagger missed, of unknown gender.
+                persons.append("")
+                named = True
             elif low in _GENDER_NOUNS and low not in ("he", "she") and tok.pos_ == "NOUN":
                 persons.append(_GENDER_NOUNS[low])
             elif (
