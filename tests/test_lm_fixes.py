@@ -10,10 +10,14 @@ from collections.abc import Sequence
 import pytest
 
 from retrans.app.api import Options, build_tooling, fix_text
+from retrans.app.process import process
+from retrans.core.checker import CodeInfo
 from retrans.core.finding import ContextGate, Finding, FixPolicy, Severity
+from retrans.detect.build import Tooling
 from retrans.detect.lm.candidates import Confusions, Source
 from retrans.detect.lm.checker import MAX_FIX_SPAN, LMChecker, fix_candidates
 from retrans.detect.lm.model import Window, model_installed
+from retrans.detect.pipeline import Pipeline
 from retrans.repair.overlaps import dedupe
 
 TEXT = "The minister spoke in the night of Sunday to the press."
@@ -71,7 +75,7 @@ def test_only_rule_suggestions_that_replace_a_short_span_are_put_to_the_model() 
 def test_a_confirmed_repair_becomes_fixable_and_wins_over_the_shown_one() -> None:
     judge = Judge("on Sunday night", 2.5)
     prior = [finding()]
-    out = checker(judge).check(TEXT, prior)
+    out = checker(judge).confirm_repairs(TEXT, prior)
     assert len(out) == 1 and judge.windows == 2
     confirmed = out[0]
     assert confirmed.fix is FixPolicy.SAFE and confirmed.is_fixable(0.7)
@@ -87,14 +91,47 @@ def test_a_confirmed_repair_becomes_fixable_and_wins_over_the_shown_one() -> Non
 
 @pytest.mark.parametrize("gain", [0.99, 0.0, -3.0])
 def test_a_repair_the_model_does_not_prefer_by_the_margin_stays_shown_only(gain: float) -> None:
-    assert checker(Judge("on Sunday night", gain)).check(TEXT, [finding()]) == []
+    prior = [finding()]
+    assert checker(Judge("on Sunday night", gain)).confirm_repairs(TEXT, prior) == prior
 
 
 def test_the_margin_comes_from_the_data_file_and_a_missing_source_turns_it_off() -> None:
     judge = Judge("on Sunday night", 2.5)
-    assert checker(judge, margin=3.0).check(TEXT, [finding()]) == []
+    prior = [finding()]
+    assert checker(judge, margin=3.0).confirm_repairs(TEXT, prior) == prior
     off = LMChecker(data=Confusions({"confusions": Source("confusions", 1.0)}, ()), model=judge)  # type: ignore[arg-type]
-    assert off.check(TEXT, [finding()]) == []
+    assert off.confirm_repairs(TEXT, prior) == prior
+
+
+def test_check_does_not_score_the_repairs_only_the_repairing_paths_do() -> None:
+    """`check` reports a suggestion without the model's opinion of it: scoring every
+    repair there cost a model call per file. `fix` (process with fix=True) asks."""
+    judge = Judge("on Sunday night", 2.5)
+    lm = checker(judge)
+    assert lm.check(TEXT, [finding()]) == [] and judge.windows == 0
+    rules = Fixed([finding()])
+    tooling = Tooling(Pipeline([rules, lm]))
+    assert [f.fix for f in process(TEXT, tooling).findings] == [FixPolicy.SUGGEST]
+    assert judge.windows == 0
+    fixed = process(TEXT, tooling, fix=True)
+    assert judge.windows == 2
+    assert fixed.findings[0].fix is FixPolicy.SAFE
+    assert fixed.fix is not None and fixed.fix.text == TEXT.replace("in the night of Sunday", "on Sunday night")
+
+
+class Fixed:
+    """A rule checker that reports the same findings for the original text only."""
+
+    name, stage = "rules", 0
+
+    def __init__(self, found: list[Finding]) -> None:
+        self.found = found
+
+    def codes(self) -> list[CodeInfo]:
+        return [CodeInfo("RT1285", "test.rule", "rules", "m", category="calque")]
+
+    def check(self, text: str, prior: Sequence[Finding] = ()) -> list[Finding]:
+        return list(self.found) if text == TEXT else []
 
 
 @pytest.mark.skipif(not model_installed(), reason="the `lm` extra is not installed")

@@ -51,9 +51,12 @@ def process(
     selected = min_mt_score is None or score >= min_mt_score
     if not (fix or review) or not selected:
         return FileResult(tuple(findings), mt_score=score, selected=selected)
+    # The repairing paths alone ask the language model to confirm the rules' shown-only
+    # repairs (detect/build.py Tooling.confirm): `check` reports without that cost.
+    findings = tooling.confirm(text, findings)
     guard = tooling.guard()
     result = fix_text_loop(
-        text, tooling.pipeline.check, min_confidence, accept=guard, initial=findings, progress=_progress(text, label)
+        text, tooling.check_to_fix, min_confidence, accept=guard, initial=findings, progress=_progress(text, label)
     )
     notes = [
         f"{label}: {f.rule} fix {text[f.start : f.end]!r} -> {f.suggestions[0]!r} reverted: "

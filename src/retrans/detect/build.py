@@ -6,6 +6,7 @@ the user's selection fails here, with exit 2, before any file is read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrans.detect.embeddings.checker import OUTLIER, EmbeddingChecker
@@ -20,9 +21,10 @@ from retrans.detect.embeddings.model import (
 from retrans.detect.grammar import build_grammar
 from retrans.detect.grammar.harper import harper_codes
 from retrans.detect.grammar.languagetool import LANGUAGETOOL
-from retrans.detect.lm.checker import LM_CODES
+from retrans.detect.lm.checker import LM_CODES, LMChecker
 
 from ..core.checker import Checker, CodeInfo
+from ..core.finding import Finding
 from ..core.options import Options
 from ..core.selection import INTERNAL
 from ..repair.guard import GrammarGuard
@@ -43,6 +45,17 @@ class Tooling:
     def guard(self) -> GrammarGuard | None:
         return GrammarGuard(self.grammar) if self.grammar is not None else None
 
+    def confirm(self, text: str, findings: Sequence[Finding]) -> list[Finding]:
+        """`findings` with the rule repairs the language model confirms made fixable
+        (LMChecker.confirm_repairs); unchanged without the model. For the paths that
+        repair: `check` does not pay for it."""
+        lm = next((c for c in self.pipeline.checkers if isinstance(c, LMChecker)), None)
+        return lm.confirm_repairs(text, findings) if lm is not None else list(findings)
+
+    def check_to_fix(self, text: str) -> list[Finding]:
+        """The findings a fix pass applies: the pipeline's, with confirmed repairs."""
+        return self.confirm(text, self.pipeline.check(text))
+
 
 def all_codes(ruleset: RuleSet) -> list[CodeInfo]:
     """Every code any checker can emit, whether or not it is on in this run (so
@@ -62,8 +75,6 @@ def build_tooling(options: Options | None = None) -> Tooling:
     if grammar is not None:
         checkers.append(grammar)
     if o.lm or (o.lm is None and lm_installed()):
-        from .lm import LMChecker
-
         checkers.append(LMChecker())
     embedding = build_embedding_checker(
         o.embeddings, ruleset, outliers=selection.wants(OUTLIER), backend=o.embedding_backend

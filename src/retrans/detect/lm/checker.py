@@ -241,22 +241,14 @@ class LMChecker:
 
     def check(self, text: str, prior: Sequence[Finding] = ()) -> list[Finding]:
         """`prior`: the other checkers' findings so far. Candidates on their
-        (confirmed) spans are not scored; their suggested repairs are (see
-        `fix_candidates`), and those the model confirms come back as fixable copies."""
+        (confirmed) spans are not scored: the pipeline would drop them anyway."""
         flagged = [(f.start, f.end) for f in prior if not f.needs_context_gate]
-        data = self.data or load_confusions()
-        fixes = data.sources.get("fixes", Source("fixes", 0.0, enabled=False))
-        pending = fix_candidates(text, prior, fixes.margin) if fixes.enabled and self.sources is None else []
-        return self.check_many([text], [flagged], [pending])[0]
+        return self.check_many([text], [flagged])[0]
 
     def check_many(
-        self,
-        texts: Sequence[str],
-        flagged: Sequence[Sequence[tuple[int, int]]] = (),
-        fixes: Sequence[Sequence[FixCandidate]] = (),
+        self, texts: Sequence[str], flagged: Sequence[Sequence[tuple[int, int]]] = ()
     ) -> list[list[Finding]]:
-        """Findings for several texts: the candidates that beat their margin, and
-        (`fixes`, one list per text) the rule repairs the model confirms."""
+        """Findings for several texts: the candidates that beat their margin."""
         data = self.data or load_confusions()
         out: list[list[Finding]] = []
         for verdicts in self.verdicts_many(texts, flagged):
@@ -266,13 +258,31 @@ class LMChecker:
                     src = data.sources.get(v.candidate.source, Source(v.candidate.source, 0.0))
                     found.append(to_finding(v, src))
             out.append(found)
-        # The repairs go to the model in a batch of their own: a candidate's margin
-        # moves by a few tenths of a nat with the batch's shape (bf16 kernels), and the
-        # confusion sets were calibrated on batches without them.
-        todo = [(t, list(fixes[i]) if i < len(fixes) else []) for i, t in enumerate(texts)]
-        for found, verdicts in zip(out, self._verify(todo), strict=True):
-            found.extend(confirmed(v) for v in verdicts if v.best >= v.candidate.margin)
         return out
+
+    def confirm_repairs(self, text: str, findings: Sequence[Finding]) -> list[Finding]:
+        """`findings` (a whole pipeline's, for `text`) with each rule repair the model
+        prefers by the `fixes` margin (see `fix_candidates`) replaced by a fixable copy.
+
+        Only the paths that repair call this (fix, --diff, review, the library's
+        fix_text): `check` shows a suggestion whatever the model thinks of it, and
+        scoring every repair there cost one more model call per file, which doubled
+        the time of many small files. The repairs go to the model in a batch of their
+        own: a margin moves by a few tenths of a nat with the batch's shape (bf16
+        kernels), and the confusion sets were calibrated on batches without them."""
+        data = self.data or load_confusions()
+        fixes = data.sources.get("fixes", Source("fixes", 0.0, enabled=False))
+        if not fixes.enabled or self.sources is not None:
+            return list(findings)
+        pending = fix_candidates(text, findings, fixes.margin)
+        if not pending:
+            return list(findings)
+        made = {
+            id(v.candidate.finding): confirmed(v)
+            for v in self._verify([(text, pending)])[0]
+            if isinstance(v.candidate, FixCandidate) and v.best >= v.candidate.margin
+        }
+        return [made.get(id(f), f) for f in findings]
 
 
 def fix_candidates(text: str, prior: Sequence[Finding], margin: float) -> list[FixCandidate]:
