@@ -606,6 +606,8 @@ class HarperChecker:
                 continue  # "with a .912 save percentage": a decimal, not a full stop
             if _base_form_homograph(text, start, end, lint.message):
                 continue  # "she helped found a fiddle camp": "found" is the verb "to found"
+            if _plural_head_follows(text, end, lint.message):
+                continue  # "brought in tree-trimming contractors": a plural noun phrase
             if _be_ends_clause(text, start, lint.message):
                 continue  # "markers that show where the ice used to be were moved"
             if kind == "Repetition" and "\n" in text[start:end]:
@@ -702,6 +704,41 @@ _BE_CLOSES_CLAUSE = regex.compile(
     r"\b(?:to|will|would|can|could|may|might|must|should|shall)\s+be\s*$",
     regex.IGNORECASE,
 )
+
+
+_NP_WORD = regex.compile(r"[ \t]*(\p{L}+(?:-\p{L}+)*)")
+_NP_STOP = frozenset(
+    "from of to in on at for with by and or but that who which than as into over under after before "
+    "the a an this these those their its his her our your my".split()
+)
+
+
+def _plural_head_follows(text: str, end: int, message: str) -> bool:
+    """Harper's "add a determiner" before a singular noun that only modifies a plural
+    head ("brought in tree-trimming contractors", "relied on tree contractors"): a
+    plural noun phrase takes no article. The lint still fires before a singular head
+    ("She works in office downtown")."""
+    if "add a determiner" not in message.lower():
+        return False
+    from wordfreq import zipf_frequency
+
+    words: list[str] = []
+    pos = end
+    while len(words) < 4:
+        m = _NP_WORD.match(text, pos)
+        if m is None or m.group(1).lower() in _NP_STOP:
+            break
+        words.append(m.group(1).lower())
+        pos = m.end()
+    if len(words) < 2:
+        return False
+    head = words[-1]
+    if not head.endswith("s") or head.endswith(("ss", "us", "is")) or "-" in head:
+        return False
+    stems = [head[:-1], head[:-2] if head.endswith("es") else "", head[:-3] + "y" if head.endswith("ies") else ""]
+    singular = max(zipf_frequency(w, "en") for w in stems if w)
+    # A real plural: its singular is a common English noun at least as frequent.
+    return singular >= 3.0 and zipf_frequency(head, "en") >= 2.5
 
 
 def _be_ends_clause(text: str, start: int, message: str) -> bool:
