@@ -100,6 +100,7 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "Instead they waited until the shelves were empty.",  # CP omits the comma after the adverb
         "The utility had brought in tree-trimming contractors from across the province.",  # a plural head
         "The utility relied on tree contractors.",
+        "The union tested ropeless traps that are called to the surface.",  # a stem and "-less"
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:
@@ -272,3 +273,11 @@ def test_harper_determiner_lint_still_fires_before_a_singular_head(harper: Harpe
     # A plural noun phrase needs no article; a singular head after the modifier still does.
     found = [f.message for f in harper.check("The city brought in tree-trimming contractor from Ontario.")]
     assert any("determiner" in m for m in found)
+
+
+def test_harper_split_lint_still_fires_on_a_suffix_after_a_non_word() -> None:
+    from retrans.detect.grammar.harper import _SUFFIX_DERIVATIVE
+
+    # The "-less" guard needs an English stem: "ropeless" yes, a misspelt stem no.
+    assert _SUFFIX_DERIVATIVE.fullmatch("ropeless")
+    assert not _SUFFIX_DERIVATIVE.fullmatch("less")

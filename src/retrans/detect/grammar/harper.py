@@ -82,6 +82,12 @@ _COMBINING_FORM = regex.compile(
 )
 
 
+#: Derivatives English closes with a productive suffix ("ropeless gear", "cashless",
+#: "driverless"): Harper's split "rope less" is no correction when the stem is an
+#: English word.
+_SUFFIX_DERIVATIVE = regex.compile(r"(\p{Ll}{3,})(?:less|lessly|lessness)")
+
+
 def _known_closed_compound(lint: Any) -> bool:
     """Harper's "missing space" guess on a word English already has as one word
     ("outshot", "byelection"). Machine translation does not misspell, so on its
@@ -98,6 +104,9 @@ def _known_closed_compound(lint: Any) -> bool:
     split = "should probably be written as" in message and " " not in word.strip()
     if split and (_AGENT_COMPOUND.fullmatch(word.lower()) or _COMBINING_FORM.fullmatch(word.lower())):
         return True  # "planemaker", "automaker", "cryptoassets": news closes these
+    derived = _SUFFIX_DERIVATIVE.fullmatch(word.lower()) if split else None
+    if derived and zipf_frequency(derived.group(1), "en") >= 3.0:
+        return True  # "ropeless traps": a stem and the suffix "-less"
     if "use the hyphenated form" in message and word.isalpha():
         return zipf_frequency(word.lower(), "en") >= 3.0
     return ("missing space" in message or split) and zipf_frequency(word.lower(), "en") >= 1.0
