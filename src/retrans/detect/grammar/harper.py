@@ -717,8 +717,9 @@ _BE_CLOSES_CLAUSE = regex.compile(
 
 _NP_WORD = regex.compile(r"[ \t]*(\p{L}+(?:-\p{L}+)*)")
 _NP_STOP = frozenset(
-    "from of to in on at for with by and or but that who which than as into over under after before "
-    "the a an this these those their its his her our your my".split()
+    {"from", "of", "to", "in", "on", "at", "for", "with", "by", "and", "or", "but", "that", "who", "which"}
+    | {"than", "as", "into", "over", "under", "after", "before", "the", "a", "an", "this", "these", "those"}
+    | {"their", "its", "his", "her", "our", "your", "my"}
 )
 
 
