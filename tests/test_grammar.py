@@ -98,6 +98,9 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "If the vote failed, its defeat would have toppled the cabinet.",  # a noun, then its verb
         "The union said its members were ready to return.",
         "Instead they waited until the shelves were empty.",  # CP omits the comma after the adverb
+        "The utility had brought in tree-trimming contractors from across the province.",  # a plural head
+        "The utility relied on tree contractors.",
+        "The union tested ropeless traps that are called to the surface.",  # a stem and "-less"
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:
@@ -264,3 +267,17 @@ def test_harper_repeated_verb_lint_still_fires_without_a_clause_ending_in_be(har
 def test_harper_base_form_lint_still_fires_on_a_past_form(harper: HarperChecker) -> None:
     found = [f.message for f in harper.check("She helped built the new school in Moncton.")]
     assert any("base form of the verb" in m for m in found)
+
+
+def test_harper_determiner_lint_still_fires_before_a_singular_head(harper: HarperChecker) -> None:
+    # A plural noun phrase needs no article; a singular head after the modifier still does.
+    found = [f.message for f in harper.check("The city brought in tree-trimming contractor from Ontario.")]
+    assert any("determiner" in m for m in found)
+
+
+def test_harper_split_lint_still_fires_on_a_suffix_after_a_non_word() -> None:
+    from retrans.detect.grammar.harper import _SUFFIX_DERIVATIVE
+
+    # The "-less" guard needs an English stem: "ropeless" yes, a misspelt stem no.
+    assert _SUFFIX_DERIVATIVE.fullmatch("ropeless")
+    assert not _SUFFIX_DERIVATIVE.fullmatch("less")

@@ -143,6 +143,28 @@ def person_findings(text: str) -> list[tuple[str, str, str]]:
             "Tournament director Valérie Tétreault said he had become a favourite.",
             [],
         ),
+        # A surname the tagger reads as a common noun at the start of a sentence
+        # ("Tremblay said her department") is still the woman introduced in full.
+        (
+            "Transport Minister Geneviève Tremblay presented the plan on Tuesday.\n\n"
+            "The work will close three highways and two downtown arteries between April and November. "
+            "Crews will replace the concrete deck of two tunnels and rebuild ramps at the Turcot interchange. "
+            "Detours will send traffic along Notre-Dame Street and Saint-Jacques Street, both of which "
+            "already carry heavy truck traffic bound for the port.\n\n"
+            "Liberal critic Frédéric Beaudry said the deck was in poor condition five years ago.\n\n"
+            "Beaudry said he will ask in question period on Wednesday for the release of the 2021 "
+            "inspection report. Tremblay said her department will publish a summary of the report.",
+            [],
+        ),
+        (
+            "Transport Minister Geneviève Tremblay presented the plan on Tuesday.\n\n"
+            "The work will close three highways and two downtown arteries between April and November. "
+            "Crews will replace the concrete deck of two tunnels and rebuild ramps at the Turcot interchange. "
+            "Detours will send traffic along Notre-Dame Street and Saint-Jacques Street, both of which "
+            "already carry heavy truck traffic bound for the port.\n\n"
+            "Tremblay said his department will publish a summary of the report.",
+            [("RT602", "his", "her")],
+        ),
     ],
 )
 def test_person_pronouns(text: str, want: list[tuple[str, str, str]]) -> None:

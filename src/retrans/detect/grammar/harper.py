@@ -82,6 +82,12 @@ _COMBINING_FORM = regex.compile(
 )
 
 
+#: Derivatives English closes with a productive suffix ("ropeless gear", "cashless",
+#: "driverless"): Harper's split "rope less" is no correction when the stem is an
+#: English word.
+_SUFFIX_DERIVATIVE = regex.compile(r"(\p{Ll}{3,})(?:less|lessly|lessness)")
+
+
 def _known_closed_compound(lint: Any) -> bool:
     """Harper's "missing space" guess on a word English already has as one word
     ("outshot", "byelection"). Machine translation does not misspell, so on its
@@ -98,6 +104,9 @@ def _known_closed_compound(lint: Any) -> bool:
     split = "should probably be written as" in message and " " not in word.strip()
     if split and (_AGENT_COMPOUND.fullmatch(word.lower()) or _COMBINING_FORM.fullmatch(word.lower())):
         return True  # "planemaker", "automaker", "cryptoassets": news closes these
+    derived = _SUFFIX_DERIVATIVE.fullmatch(word.lower()) if split else None
+    if derived and zipf_frequency(derived.group(1), "en") >= 3.0:
+        return True  # "ropeless traps": a stem and the suffix "-less"
     if "use the hyphenated form" in message and word.isalpha():
         return zipf_frequency(word.lower(), "en") >= 3.0
     return ("missing space" in message or split) and zipf_frequency(word.lower(), "en") >= 1.0
@@ -606,6 +615,8 @@ class HarperChecker:
                 continue  # "with a .912 save percentage": a decimal, not a full stop
             if _base_form_homograph(text, start, end, lint.message):
                 continue  # "she helped found a fiddle camp": "found" is the verb "to found"
+            if _plural_head_follows(text, end, lint.message):
+                continue  # "brought in tree-trimming contractors": a plural noun phrase
             if _be_ends_clause(text, start, lint.message):
                 continue  # "markers that show where the ice used to be were moved"
             if kind == "Repetition" and "\n" in text[start:end]:
@@ -702,6 +713,42 @@ _BE_CLOSES_CLAUSE = regex.compile(
     r"\b(?:to|will|would|can|could|may|might|must|should|shall)\s+be\s*$",
     regex.IGNORECASE,
 )
+
+
+_NP_WORD = regex.compile(r"[ \t]*(\p{L}+(?:-\p{L}+)*)")
+_NP_STOP = frozenset(
+    {"from", "of", "to", "in", "on", "at", "for", "with", "by", "and", "or", "but", "that", "who", "which"}
+    | {"than", "as", "into", "over", "under", "after", "before", "the", "a", "an", "this", "these", "those"}
+    | {"their", "its", "his", "her", "our", "your", "my"}
+)
+
+
+def _plural_head_follows(text: str, end: int, message: str) -> bool:
+    """Harper's "add a determiner" before a singular noun that only modifies a plural
+    head ("brought in tree-trimming contractors", "relied on tree contractors"): a
+    plural noun phrase takes no article. The lint still fires before a singular head
+    ("She works in office downtown")."""
+    if "add a determiner" not in message.lower():
+        return False
+    from wordfreq import zipf_frequency
+
+    words: list[str] = []
+    pos = end
+    while len(words) < 4:
+        m = _NP_WORD.match(text, pos)
+        if m is None or m.group(1).lower() in _NP_STOP:
+            break
+        words.append(m.group(1).lower())
+        pos = m.end()
+    if len(words) < 2:
+        return False
+    head = words[-1]
+    if not head.endswith("s") or head.endswith(("ss", "us", "is")) or "-" in head:
+        return False
+    stems = [head[:-1], head[:-2] if head.endswith("es") else "", head[:-3] + "y" if head.endswith("ies") else ""]
+    singular = max(zipf_frequency(w, "en") for w in stems if w)
+    # A real plural: its singular is a common English noun at least as frequent.
+    return singular >= 3.0 and zipf_frequency(head, "en") >= 2.5
 
 
 def _be_ends_clause(text: str, start: int, message: str) -> bool:

@@ -731,6 +731,20 @@ def _inside_quote(text: str, pos: int) -> bool:
     return depth > 0 or before.count('"') % 2 == 1
 
 
+def _surname_as_noun(tok: Any, low: str, genders: dict[str, str]) -> bool:
+    """A known person's surname the tagger read as a common noun, as it does at the
+    start of a sentence ("Tremblay said her department ..."): the subject of its
+    clause, and no common English word ("Price", "Young" stay nouns)."""
+    return (
+        tok.pos_ == "NOUN"
+        and tok.dep_ in _SUBJ
+        and bool(genders.get(low))
+        and tok.text[:1].isupper()
+        and not tok.text.isupper()
+        and zipf_frequency(low) < 3.5
+    )
+
+
 @register
 class PersonPronounRule(Rule):
     """he/she/him/his/her (and a sentence-initial "It") that disagree with the only
@@ -934,7 +948,7 @@ class PersonPronounRule(Rule):
                 continue
             low = tok.lower_
             if (
-                tok.pos_ == "PROPN"
+                (tok.pos_ == "PROPN" or _surname_as_noun(tok, low, genders))
                 and tok.text[:1].isupper()
                 and low in genders
                 and not _in_compound(doc.text, tok.idx, tok.idx + len(tok.text))

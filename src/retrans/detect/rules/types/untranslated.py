@@ -90,6 +90,8 @@ _OPENERS = frozenset(
         "such",
     ]
 )
+#: How many words back a capital that opens a French name may be.
+_NAME_REACH = 16
 _FRENCH_ONLY = regex.compile(r"[àâçéèêëîïôûùüÿœæ]", regex.IGNORECASE)
 
 
@@ -223,10 +225,11 @@ class UntranslatedRule(Rule):
         if any(self._glued(text, words[k].start(), words[k].end()) for k in range(lo, hi + 1)):
             return True
         # After a capital: the rest of a French name or title ("Rue de la Commune", "La
-        # grande séduction", "Réseau express métropolitain"), over up to five words
-        # French also has.
+        # grande séduction", "Réseau express métropolitain"), over words French also
+        # has; Quebec's bodies have long names ("Alliance du personnel professionnel et
+        # technique de la santé et des services sociaux": 12 words before "sociaux").
         k, nxt = lo - 1, start
-        while k >= 0 and k >= lo - 8:
+        while k >= 0 and k >= lo - _NAME_REACH:
             prev = words[k]
             if text[prev.end() : nxt] not in (" ", "'", "’", "-", ", "):
                 break
