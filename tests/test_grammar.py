@@ -116,6 +116,12 @@ def test_harper_article_lint_still_fires_where_the_article_is_wrong(harper: Harp
     assert [f.suggestions for f in harper.check("They waited a hour for a earthy stew.")] == [("an",), ("an",)]
 
 
+def test_harper_article_fix_after_a_sentence_opening_capital_is_an_not_all_caps(harper: HarperChecker) -> None:
+    # Harper reads the lone capital "A" as all caps and suggests "AN".
+    found = harper.check("The town approved it. A ethanol plant will open in May.")
+    assert [f.suggestions for f in found] == [("An",)]
+
+
 def test_harper_there_their_and_dash_lints_still_fire_in_sentences(harper: HarperChecker) -> None:
     rules = [f.rule for f in harper.check("They said there house was sold --- last week.")]
     assert {"HARPER/Grammar", "HARPER/Formatting"} <= set(rules)

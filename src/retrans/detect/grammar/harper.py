@@ -628,7 +628,7 @@ class HarperChecker:
                 elif how == 2:  # insert after
                     subs.append(text[start:end] + s.replacement_text)
                 else:
-                    subs.append(s.replacement_text)
+                    subs.append(_single_capital(text[start:end], s.replacement_text))
             safe = _is_article_fix(lint.problem_text, subs)
             findings.append(
                 Finding(
@@ -773,6 +773,14 @@ def _chunks(text: str, size: int) -> Iterable[tuple[int, str]]:
         end = len(text) if end < 0 else end + 1
         yield start, text[start:end]
         start = end
+
+
+def _single_capital(original: str, replacement: str) -> str:
+    """Harper reads a lone capital ("A" opening a sentence) as all caps and suggests
+    "AN": a one-letter capital only asks for a capital first letter."""
+    if len(original) == 1 and original.isupper() and len(replacement) > 1 and replacement.isupper():
+        return replacement[0] + replacement[1:].lower()
+    return replacement
 
 
 def _snake(name: str) -> str:
