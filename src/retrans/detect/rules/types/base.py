@@ -222,6 +222,10 @@ class Conditions:
             return False
         if not (self.near or self.not_near or self.not_after or self.not_before or self.after or self.before):
             return True
+        # A possessive ending ("next Sunday's vote") belongs to the matched word, so
+        # the word list after the match never shows it: such terms read the text.
+        if any(t[:1] in "'’" and ctx.text.startswith(t, end) for t in self.not_before):
+            return False
         before, after = ctx.words_around(start, end, self.window)
         around = " ".join(before) + " | " + " ".join(after)
         if self.near and not any(ctx.has_term(t, around) for t in self.near):

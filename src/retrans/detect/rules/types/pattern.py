@@ -83,6 +83,34 @@ def glossed_french_term(text: str, start: int, end: int) -> bool:
     )
 
 
+_MINOR = {"of", "and", "the", "for", "on", "in", "to", "a", "an", "at", "&"}
+
+
+def defined_english_acronym(text: str, start: int, end: int) -> bool:
+    """Whether the capitals matched are an acronym the text itself spells out in
+    English ("the Telephone Preference Service (TPS)", "LCF (Lawyers' Christian
+    Fellowship)"): then they are that body's initials, not a French acronym left
+    untranslated (TPS for the GST, LCF for the CFL)."""
+    acr = text[start:end]
+    if not (2 <= len(acr) <= 6 and acr.isalpha() and acr.isupper()):
+        return False
+    esc = re.escape(acr)
+    for m in re.finditer(rf"\(\s*{esc}\s*\)", text):
+        words = re.findall(r"[\w'’&-]+", text[max(0, m.start() - 120) : m.start()])
+        if _initials(words[-(len(acr) + 4) :]).endswith(acr):
+            return True
+    for m in re.finditer(rf"\b{esc}\s*\(([^()\n]{{3,120}})\)", text):
+        if _initials(re.findall(r"[\w'’&-]+", m.group(1))) == acr:
+            return True
+    return False
+
+
+def _initials(words: list[str]) -> str:
+    if any(not w.isascii() and w.isalpha() for w in words):
+        return ""  # "Union européenne (UE)": a French expansion keeps the acronym French
+    return "".join(w[0].upper() for w in words if w.lower() not in _MINOR and w[:1].isalpha())
+
+
 def in_french_name(text: str, start: int, end: int) -> bool:
     """Whether a French word (one English does not use) follows a French article or
     preposition on the same line, so it belongs to a French name, not an English frame."""
@@ -336,6 +364,8 @@ class PhraseRule(Rule):
                     continue  # "Conseil du patronat du Québec": a French name, not a rendering
                 if glossed_french_term(ctx.text, m.start(), m.end()):
                     continue  # "orderlies, known in Quebec as préposés aux bénéficiaires"
+                if defined_english_acronym(ctx.text, m.start(), m.end()):
+                    continue  # "the Telephone Preference Service (TPS)": English initials
                 if not (self.when.holds(ctx, m.start(), m.end()) and e.when.holds(ctx, m.start(), m.end())):
                     continue
                 # A case-sensitive lexicon writes its replacements as they are meant
