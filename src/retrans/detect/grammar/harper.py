@@ -619,6 +619,8 @@ class HarperChecker:
                 continue  # "brought in tree-trimming contractors": a plural noun phrase
             if _be_ends_clause(text, start, lint.message):
                 continue  # "markers that show where the ice used to be were moved"
+            if _their_before_number(text, start, end, lint.message):
+                continue  # "his partner, their two children": a possessive, not "they're too"
             if _were_before_noun_phrase(text, start, end, lint.message):
                 continue  # "Among the honours she received were the Order of Canada"
             if kind == "Repetition" and "\n" in text[start:end]:
@@ -778,6 +780,22 @@ def _were_before_noun_phrase(text: str, start: int, end: int, message: str) -> b
         return False
     m = _NP_OPENS.match(text, end)
     return m is not None and (m.group(0)[-1].isdigit() or not text[m.end() : m.end() + 1].isalpha())
+
+
+#: "their two children": a possessive before a number and a plural noun; Harper
+#: reads "two" as "too" and proposes "they're" ("they're too late" keeps the lint).
+_NUMBER_THEN_PLURAL = regex.compile(
+    r"\s+(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d[\d,]*)\s+"
+    r"(?:\p{L}+(?:-\p{L}+)*\s+)?(?:\p{L}+s|children|people|men|women|grandchildren)\b",
+    regex.IGNORECASE,
+)
+
+
+def _their_before_number(text: str, start: int, end: int, message: str) -> bool:
+    """Harper's "they're" guess on the possessive "their" before a number and a plural noun."""
+    if "`they're`" not in message.lower() or text[start:end].lower() != "their":
+        return False
+    return _NUMBER_THEN_PLURAL.match(text, end) is not None
 
 
 def _chunks(text: str, size: int) -> Iterable[tuple[int, str]]:
