@@ -101,10 +101,22 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "The utility had brought in tree-trimming contractors from across the province.",  # a plural head
         "The utility relied on tree contractors.",
         "The union tested ropeless traps that are called to the surface.",  # a stem and "-less"
+        "Among the honours she received were the Order of Canada and a gala award.",  # inverted "were"
+        "The notices analyzed were those that had been made public.",  # a reduced relative, then "were"
+        "He is survived by his partner, their two children, his parents and his sister.",  # "their two"
+        "Their two sons work in Montreal.",
     ],
 )
 def test_harper_false_alarms_on_news_english_are_dropped(harper: HarperChecker, text: str) -> None:
     assert [(f.rule, f.message) for f in harper.check(text)] == []
+
+
+def test_harper_where_typo_still_fires_before_a_subject_pronoun(harper: HarperChecker) -> None:
+    assert [f.suggestions for f in harper.check("She asked were he had gone.")] == [("where",)]
+
+
+def test_harper_theyre_still_fires_before_an_adjective_after_two(harper: HarperChecker) -> None:
+    assert [f.rule for f in harper.check("I think their going to win.")] == ["HARPER/Grammar"]
 
 
 def test_harper_repetition_still_fires_on_a_doubled_word_english_never_doubles(harper: HarperChecker) -> None:

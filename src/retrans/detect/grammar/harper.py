@@ -619,6 +619,10 @@ class HarperChecker:
                 continue  # "brought in tree-trimming contractors": a plural noun phrase
             if _be_ends_clause(text, start, lint.message):
                 continue  # "markers that show where the ice used to be were moved"
+            if _their_before_number(text, start, end, lint.message):
+                continue  # "his partner, their two children": a possessive, not "they're too"
+            if _were_before_noun_phrase(text, start, end, lint.message):
+                continue  # "Among the honours she received were the Order of Canada"
             if kind == "Repetition" and "\n" in text[start:end]:
                 continue  # "Advertisement\nAdvertisement": one line each, page furniture or a heading
             for s in lint.suggestions:
@@ -758,6 +762,40 @@ def _be_ends_clause(text: str, start: int, message: str) -> bool:
     if "repeated verb form" not in message.lower():
         return False
     return _BE_CLOSES_CLAUSE.search(text, max(0, start - 90), start) is not None
+
+
+#: "were" followed by a determiner or a number: the verb of an inverted or reduced
+#: clause ("Among the honours she received were the Order of Canada", "the notices
+#: analyzed were those ..."), not a misspelt "where" (which a subject pronoun follows).
+_NP_OPENS = regex.compile(
+    r"\s+(?:the|a|an|those|these|this|that|some|several|many|most|few|all|both|each|two|three|four|five|"
+    r"six|seven|eight|nine|ten|dozens|hundreds|thousands|its|their|his|her|our|your|my|no|more|fewer|\d)",
+    regex.IGNORECASE,
+)
+
+
+def _were_before_noun_phrase(text: str, start: int, end: int, message: str) -> bool:
+    """Harper's "did you mean `where`" on a "were" that a noun phrase follows."""
+    if "`where`" not in message or text[start:end].lower() != "were":
+        return False
+    m = _NP_OPENS.match(text, end)
+    return m is not None and (m.group(0)[-1].isdigit() or not text[m.end() : m.end() + 1].isalpha())
+
+
+#: "their two children": a possessive before a number and a plural noun; Harper
+#: reads "two" as "too" and proposes "they're" ("they're too late" keeps the lint).
+_NUMBER_THEN_PLURAL = regex.compile(
+    r"\s+(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d[\d,]*)\s+"
+    r"(?:\p{L}+(?:-\p{L}+)*\s+)?(?:\p{L}+s|children|people|men|women|grandchildren)\b",
+    regex.IGNORECASE,
+)
+
+
+def _their_before_number(text: str, start: int, end: int, message: str) -> bool:
+    """Harper's "they're" guess on the possessive "their" before a number and a plural noun."""
+    if "`they're`" not in message.lower() or text[start:end].lower() != "their":
+        return False
+    return _NUMBER_THEN_PLURAL.match(text, end) is not None
 
 
 def _chunks(text: str, size: int) -> Iterable[tuple[int, str]]:
