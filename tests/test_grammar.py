@@ -103,6 +103,7 @@ def test_harper_default_kinds_give_no_spelling_noise_on_names(harper: HarperChec
         "The union tested ropeless traps that are called to the surface.",  # a stem and "-less"
         "Among the honours she received were the Order of Canada and a gala award.",  # inverted "were"
         "The notices analyzed were those that had been made public.",  # a reduced relative, then "were"
+        "The issues voters raised most were what he called the cost of living.",  # "were" before "what"
         "He is survived by his partner, their two children, his parents and his sister.",  # "their two"
         "Their two sons work in Montreal.",
     ],
