@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from retrans.detect.rules.prefilter import Vocabulary, gate_for
-from retrans.detect.rules.types.pattern import in_french_name
+from retrans.detect.rules.types.pattern import defined_english_acronym, in_french_name
 
 #: Source name -> finding code. Codes RT950-RT959 belong to the LM checker.
 CODES = {"confusions": "RT950", "freedict": "RT951", "wordnet": "RT952", "topk": "RT953"}
@@ -223,6 +223,8 @@ def confusion_candidates(text: str, data: Confusions) -> Iterator[Candidate]:
                 continue  # a name's first word at a sentence start ("Alimentation Couche-Tard Inc.")
             if in_french_name(text, m.start(), m.end()):
                 continue  # "associations de locataires du Québec": a French name English keeps
+            if defined_english_acronym(text, m.start(), m.end()):
+                continue  # "Lawyers' Christian Fellowship (LCF)": English initials
             if coordinated_with(text, m.start(), m.end(), alts):
                 continue
             nxt = text[m.end() : m.end() + 60]
