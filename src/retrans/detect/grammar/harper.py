@@ -766,7 +766,8 @@ def _be_ends_clause(text: str, start: int, message: str) -> bool:
 
 #: "were" followed by a determiner or a number: the verb of an inverted or reduced
 #: clause ("Among the honours she received were the Order of Canada", "the notices
-#: analyzed were those ...", "the issues voters raised were what he called ..."), not a misspelt "where" (which a subject pronoun follows).
+#: analyzed were those ...", "the issues voters raised were what he called ..."), not a
+#: misspelt "where" (which a subject pronoun follows).
 _NP_OPENS = regex.compile(
     r"\s+(?:the|a|an|those|these|this|that|some|several|many|most|few|all|both|each|two|three|four|five|"
     r"six|seven|eight|nine|ten|dozens|hundreds|thousands|its|their|his|her|our|your|my|no|more|fewer|what|whatever|\d)",
